@@ -273,6 +273,7 @@ struct gwalk {
 	const struct glob_limits	*lim;
 	struct glob_result		*r;
 	const char			*why;
+	bool				 dirform;	/* ends in globstar */
 	dev_t				 dev[64];
 	ino_t				 ino[64];
 	int				 depth;
@@ -374,7 +375,7 @@ glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
 	dir = glob_is_dir(w, path, de->d_type, &st);
 	live = dir && glob_step(g, s2, '/', s3);
 	/* "dir/" accepted: the directory form of a trailing globstar. */
-	if (live && glob_accepts(g, s3))
+	if (live && w->dirform && glob_accepts(g, s3))
 		matched = true;
 	if (matched && glob_add_match(w, path) == -1)
 		goto out;
@@ -443,10 +444,12 @@ glob_from_base(struct gwalk *w, const char *base, uint8_t *a, uint8_t *b)
 		return 0;
 	if (stat(base, &st) == -1 || !S_ISDIR(st.st_mode))
 		return 0;
-	if (glob_accepts(w->g, b) && glob_add_match(w, base) == -1)
-		return -1;
-	if (glob_accepts(w->g, b) && w->lim->prune)
-		return 0;
+	if (w->dirform && glob_accepts(w->g, b)) {
+		if (glob_add_match(w, base) == -1)
+			return -1;
+		if (w->lim->prune)
+			return 0;
+	}
 	strlcpy(path, base, sizeof(path));
 	w->dev[0] = st.st_dev;
 	w->ino[0] = st.st_ino;
@@ -483,6 +486,8 @@ glob_expand(const char *pattern, const struct glob_limits *lim,
 	w.g = &g;
 	w.lim = lim;
 	w.r = r;
+	w.dirform = strlen(pattern) >= 3 &&
+	    strcmp(pattern + strlen(pattern) - 3, "/**") == 0;
 	if ((a = malloc(g.nstates)) == NULL || (b = malloc(g.nstates)) == NULL)
 		w.why = "out of memory";
 	else
