@@ -500,8 +500,11 @@ glob_expand(const char *pattern, const struct glob_limits *lim,
 		glob_result_free(r);
 		return -1;
 	}
-	qsort(r->v, r->n, sizeof(*r->v), glob_cmp);
-	qsort(r->unlisted, r->nunlisted, sizeof(*r->unlisted), glob_cmp);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), glob_cmp);
+	if (r->nunlisted > 1)
+		qsort(r->unlisted, r->nunlisted, sizeof(*r->unlisted),
+		    glob_cmp);
 	return 0;
 }
 
