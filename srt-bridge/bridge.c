@@ -20,6 +20,7 @@
  * shares, so the proxy receives it non-blocking.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -120,6 +121,22 @@ bridge_signals(sigset_t *waitmask)
 		fatal("sigprocmask");
 	sigdelset(waitmask, SIGTERM);
 	sigdelset(waitmask, SIGINT);
+}
+
+/*
+ * Every queued client holds a descriptor here, and the kernel counts the
+ * ones in flight against RLIMIT_NOFILE too: take the hard limit.
+ */
+static void
+bridge_rlimit(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
 }
 
 static void
@@ -347,12 +364,21 @@ bridge_accept(struct bridge *b, const struct bridge_listener *l)
 	}
 }
 
-/* 0 when the proxy went away (a normal end), 1 on a write error. */
+/*
+ * 0 when the proxy went away (a normal end), 1 on a write error, -1 to
+ * go on.  ETOOMANYREFS: the kernel caps descriptors in flight on unix
+ * sockets per user (RLIMIT_NOFILE); the proxy has not taken the ones
+ * sent yet, so wait a little rather than spin on a writable socket.
+ */
 static int
 bridge_write(struct bridge *b)
 {
 	if (imsgbuf_write(&b->ib) == 0)
 		return -1;
+	if (errno == ETOOMANYREFS) {
+		bridge_pause(b);
+		return -1;
+	}
 	if (errno == EPIPE || errno == ECONNRESET) {
 		log_debug("proxy closed the channel");
 		return 0;
@@ -374,7 +400,7 @@ bridge_loop(struct bridge *b, const sigset_t *waitmask)
 		    imsgbuf_queuelen(&b->ib) < BRIDGE_MAX_PENDING;
 		pfd[0].fd = b->ib.fd;
 		pfd[0].events = POLLIN;
-		if (imsgbuf_queuelen(&b->ib) > 0)
+		if (imsgbuf_queuelen(&b->ib) > 0 && !b->paused)
 			pfd[0].events |= POLLOUT;
 		for (i = 0; i < b->nls; i++) {
 			pfd[1 + i].fd = accepting ? b->ls[i].fd : -1;
@@ -394,7 +420,8 @@ bridge_loop(struct bridge *b, const sigset_t *waitmask)
 		for (i = 0; i < b->nls; i++)
 			if (pfd[1 + i].revents & POLLIN)
 				bridge_accept(b, &b->ls[i]);
-		if (imsgbuf_queuelen(&b->ib) > 0 && (rc = bridge_write(b)) != -1)
+		if (imsgbuf_queuelen(&b->ib) > 0 && !b->paused &&
+		    (rc = bridge_write(b)) != -1)
 			return rc;
 	}
 	log_debug("terminated by signal");
@@ -413,6 +440,7 @@ bridge_main(const struct bridge_opts *o)
 	bridge_check_channel();
 	bridge_closefds(o->ready_fd);
 	bridge_signals(&waitmask);
+	bridge_rlimit();
 	bridge_listen(&b);
 	imsgbuf_init(&b.ib, BRIDGE_FD_PROXY);
 	bridge_hello(&b);

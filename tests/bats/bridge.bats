@@ -191,6 +191,50 @@ def badmsg(bridge, http, socks):
     out("exit_after_badmsg", wait_exit(p))
     chan.close()
 
+def nfds(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return -1
+
+def flood(bridge, http, socks, n=1500):
+    # Clients faster than the proxy reads: the bridge must hold at most
+    # its bound, stay up, and deliver every client once the proxy reads.
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    p, chan, r = start(bridge, http, socks, 9)
+    wait_ready(r)
+    recv_msg(chan)
+    clients = []
+    for i in range(n):
+        c = socket.socket()
+        c.connect(("127.0.0.1", http))
+        clients.append(c)
+    peak, last, stable = 0, -1, 0
+    end = time.time() + 10
+    while time.time() < end and stable < 10:
+        k = nfds(p.pid)
+        peak = max(peak, k)
+        stable = stable + 1 if k == last else 0
+        last = k
+        time.sleep(0.05)
+    out("alive_while_flooded", 1 if p.poll() is None else 0)
+    out("bridge_fds_peak", peak)
+    out("bridge_fds_bounded", 1 if peak <= 1024 + 16 else 0)
+    got = 0
+    while got < n:
+        m = recv_msg(chan, timeout=10)
+        if m is None:
+            break
+        for fd in m[5]:
+            os.close(fd)
+        if m[0] == IMSG_CLIENT:
+            got += 1
+    out("clients_delivered", got)
+    chan.close()
+    out("exit", wait_exit(p))
+
 mode, bridge, http, socks = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 globals()[mode](bridge, http, socks)
 PY
@@ -371,6 +415,14 @@ has() {
 	has "nonewprivs=1"
 	has "seccomp=2"
 	has "capeff=0000000000000000"
+	has "exit=0"
+}
+
+@test "a flood of clients is held to the queue bound and all delivered" {
+	fake flood
+	has "alive_while_flooded=1"
+	has "bridge_fds_bounded=1"
+	has "clients_delivered=1500"
 	has "exit=0"
 }
 
