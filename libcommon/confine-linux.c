@@ -278,8 +278,13 @@ static const int confine_proc[] = {
 	-1
 };
 
+/*
+ * The filter survives execve: the new image runs under the same
+ * promises, so its loader must be able to set up TLS (arch_prctl on
+ * x86_64; elsewhere the name is absent and libseccomp skips it).
+ */
 static const int confine_exec[] = {
-	SCMP_SYS(execve), SCMP_SYS(execveat), -1
+	SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(arch_prctl), -1
 };
 
 static const int confine_id[] = {

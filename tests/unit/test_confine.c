@@ -11,12 +11,17 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <sys/un.h>
+
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 
 #include <errno.h>
+#include <event2/event.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,12 +31,14 @@
 #include <unistd.h>
 
 #include "libcommon/confine.h"
+#include "libcommon/imsg.h"
 #include "libcommon/log.h"
 #include "tests/unit/tap.h"
 
 static char	tmpdir[] = "/tmp/srt-confine-test.XXXXXX";
 static char	allowed_dir[128], allowed_file[192], other_file[192];
 static int	listen_port;
+static char	abstract_name[64];
 
 typedef int	(*child_fn)(void);
 
@@ -381,6 +388,267 @@ c_caps_dropped(void)
 }
 
 static int
+c_unix_promise(void)
+{
+	int	fd, sv[2];
+
+	if (confine("stdio unix", NULL, 0, NULL) == -1)
+		return 1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return 2;
+	close(fd);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return 3;
+	if (socket(AF_INET, SOCK_STREAM, 0) != -1 || errno != EACCES)
+		return 4;
+	return 0;
+}
+
+/* Landlock ABI 6 scopes abstract sockets to the domain. */
+static int
+c_abstract_scoped(void)
+{
+	struct sockaddr_un	sun;
+	socklen_t		len;
+	int			fd;
+
+	if (confine("stdio unix", NULL, 0, NULL) == -1)
+		return 1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return 2;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path + 1, abstract_name, strlen(abstract_name));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    strlen(abstract_name));
+	if (connect(fd, (struct sockaddr *)&sun, len) != -1 ||
+	    errno != EPERM)
+		return 3;
+	return 0;
+}
+
+static int
+c_dns_raw_killed(void)
+{
+	if (confine("stdio dns", NULL, 0, NULL) == -1)
+		return 1;
+	socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	return 2;
+}
+
+static int
+c_splice(void)
+{
+	int	p[2], q[2];
+
+	if (confine("stdio splice", NULL, 0, NULL) == -1)
+		return 1;
+	if (pipe2(p, O_CLOEXEC) == -1 || pipe2(q, O_CLOEXEC) == -1)
+		return 2;
+	if (write(p[1], "abc", 3) != 3)
+		return 3;
+	if (splice(p[0], NULL, q[1], NULL, 3, 0) != 3)
+		return 4;
+	return 0;
+}
+
+static int
+c_pipe_without_splice(void)
+{
+	int	p[2];
+
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	if (pipe2(p, 0) == 0)
+		return 3;
+	return 2;
+}
+
+static int
+c_tty_promise(void)
+{
+	struct winsize	ws;
+	int		fd;
+
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		return 1;
+	if (confine("stdio tty", NULL, 0, NULL) == -1)
+		return 2;
+	/* Allowed through the filter: the kernel itself says ENOTTY. */
+	if (ioctl(fd, TIOCGWINSZ, &ws) != -1 || errno != ENOTTY)
+		return 3;
+	return 0;
+}
+
+static int
+c_ioctl_fionread(void)
+{
+	int	sv[2], n = -1;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return 1;
+	if (write(sv[0], "abcd", 4) != 4)
+		return 2;
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 3;
+	if (ioctl(sv[1], FIONREAD, &n) == -1 || n != 4)
+		return 4;
+	return 0;
+}
+
+static int
+c_probes_enosys(void)
+{
+	struct open_how	how;
+
+	if (confine("stdio rpath proc", NULL, 0, NULL) == -1)
+		return 1;
+	memset(&how, 0, sizeof(how));
+	if (syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how)) != -1 ||
+	    errno != ENOSYS)
+		return 2;
+	if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+		return 3;
+	return 0;
+}
+
+static int
+c_exec_without_promise(void)
+{
+	char *const	argv[] = { (char *)"true", NULL };
+
+	if (confine("stdio rpath", NULL, 0, NULL) == -1)
+		return 1;
+	execv("/bin/true", argv);
+	return 2;
+}
+
+/* exec is promised but the path lacks CONFINE_EXEC: Landlock says no. */
+static int
+c_exec_landlock(void)
+{
+	struct confine_path	p[] = { { "/", CONFINE_READ } };
+	char *const		argv[] = { (char *)"true", NULL };
+
+	if (confine("stdio rpath exec", p, 1, NULL) == -1)
+		return 1;
+	execv("/bin/true", argv);
+	return errno == EACCES ? 0 : 3;
+}
+
+static int
+c_exec_allowed(void)
+{
+	struct confine_path	p[] = { { "/", CONFINE_READ | CONFINE_EXEC } };
+	char *const		argv[] = { (char *)"true", NULL };
+
+	if (confine("stdio rpath exec", p, 1, NULL) == -1)
+		return 1;
+	execv("/bin/true", argv);
+	return 2;
+}
+
+static int
+c_id_without_promise(void)
+{
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	if (setresuid(getuid(), getuid(), getuid()) == 0)
+		return 3;
+	return 2;
+}
+
+/* The imsg channel under sendfd/recvfd, with a descriptor passed. */
+static int
+c_imsg_fdpass(void)
+{
+	struct imsgbuf	a, b;
+	struct imsg	m;
+	int		sv[2], fd, got = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return 1;
+	if ((fd = open("/dev/null", O_RDONLY)) == -1)
+		return 2;
+	if (confine("stdio sendfd recvfd", NULL, 0, NULL) == -1)
+		return 3;
+	imsgbuf_init(&a, sv[0]);
+	imsgbuf_init(&b, sv[1]);
+	imsgbuf_allow_fdpass(&b);
+	if (imsg_compose(&a, 5, 1, getpid(), fd, "x", 1) == -1 ||
+	    imsgbuf_flush(&a) == -1)
+		return 4;
+	if (imsgbuf_read(&b) <= 0)
+		return 5;
+	while (imsg_get(&b, &m) == 1) {
+		if (m.fd == -1)
+			return 6;
+		got++;
+		imsg_free(&m);
+	}
+	return got == 1 ? 0 : 7;
+}
+
+/* libevent's epoll loop and a timer, as srt-proxy and srt-monitor use. */
+static void
+c_event_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+static int
+c_libevent(void)
+{
+	struct event_base	*base;
+	struct event		*ev;
+	struct timeval		 tv = { 0, 10000 };
+	int			 fired = 0;
+
+	if ((base = event_base_new()) == NULL)
+		return 1;
+	if ((ev = evtimer_new(base, c_event_timer, &fired)) == NULL)
+		return 2;
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 3;
+	evtimer_add(ev, &tv);
+	if (event_base_dispatch(base) == -1 || !fired)
+		return 4;
+	return 0;
+}
+
+static int
+c_wpath_only(void)
+{
+	struct confine_path	p[] = { { allowed_dir, CONFINE_WRITE } };
+	int			fd;
+
+	if (confine("stdio wpath", p, 1, NULL) == -1)
+		return 1;
+	/* Writing an existing file: yes; creating one: cpath. */
+	if ((fd = open(allowed_file, O_WRONLY | O_APPEND)) == -1)
+		return 2;
+	close(fd);
+	if (open(allowed_file, O_WRONLY | O_CREAT, 0600) != -1 ||
+	    errno != EACCES)
+		return 3;
+	/* Landlock: the directory has no read right. */
+	if (landlock_abi() > 0 &&
+	    (open(allowed_file, O_RDONLY) != -1 || errno != EACCES))
+		return 4;
+	return 0;
+}
+
+static int
+c_confine_twice(void)
+{
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	/* A second confine() needs calls the first one took away. */
+	confine("stdio", NULL, 0, NULL);
+	return 2;
+}
+
+static int
 c_privdrop(void)
 {
 	struct passwd	*pw;
@@ -404,6 +672,28 @@ static int
 c_privdrop_unknown(void)
 {
 	return privdrop("no-such-user-srt") == -1 ? 0 : 1;
+}
+
+/* An abstract socket outside any Landlock domain, for the scope case. */
+static void
+abstract_listen(void)
+{
+	struct sockaddr_un	sun;
+	socklen_t		len;
+	int			fd;
+
+	snprintf(abstract_name, sizeof(abstract_name), "srt-confine-%d",
+	    (int)getpid());
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		abort();
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path + 1, abstract_name, strlen(abstract_name));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    strlen(abstract_name));
+	if (bind(fd, (struct sockaddr *)&sun, len) == -1 ||
+	    listen(fd, 4) == -1)
+		abort();
 }
 
 static void
@@ -439,6 +729,7 @@ setup(void)
 	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
 		abort();
 	listen_port = ntohs(sin.sin_port);
+	abstract_listen();
 }
 
 static void
@@ -497,6 +788,39 @@ main(void)
 	expect_signal(run(c_sendmsg_without_sendfd), SIGSYS,
 	    "send() is stdio, sendmsg without sendfd is killed");
 	expect_exit0(run(c_report), "report says what was applied");
+	expect_exit0(run(c_unix_promise),
+	    "stdio unix: AF_UNIX sockets and socketpair, no inet");
+	if (abi >= 6)
+		expect_exit0(run(c_abstract_scoped),
+		    "abstract socket outside the domain: EPERM");
+	else
+		tap_skip("Landlock ABI < 6", "abstract socket scoping");
+	expect_signal(run(c_dns_raw_killed), SIGSYS,
+	    "dns: a raw socket is killed");
+	expect_exit0(run(c_splice), "splice: pipe2 and splice work");
+	expect_signal(run(c_pipe_without_splice), SIGSYS,
+	    "pipe2 without splice is killed");
+	expect_exit0(run(c_tty_promise), "tty: TIOCGWINSZ reaches the kernel");
+	expect_exit0(run(c_ioctl_fionread), "stdio: ioctl FIONREAD works");
+	expect_exit0(run(c_probes_enosys), "openat2 and clone3 answer ENOSYS");
+	expect_signal(run(c_exec_without_promise), SIGSYS,
+	    "execve without exec is killed");
+	if (abi > 0)
+		expect_exit0(run(c_exec_landlock),
+		    "exec promised, path without CONFINE_EXEC: EACCES");
+	else
+		tap_skip("no Landlock", "exec refused by path");
+	expect_exit0(run(c_exec_allowed), "exec on a CONFINE_EXEC path runs");
+	expect_signal(run(c_id_without_promise), SIGSYS,
+	    "setresuid without id is killed");
+	expect_exit0(run(c_imsg_fdpass),
+	    "stdio sendfd recvfd: imsg passes a descriptor");
+	expect_exit0(run(c_libevent), "stdio: a libevent timer loop runs");
+	expect_exit0(run(c_wpath_only),
+	    "wpath without cpath/rpath: write yes, create and read no");
+	expect_signal(run(c_confine_twice), SIGSYS,
+	    "confine() is once per process");
+
 	expect_exit0(run(c_caps_dropped),
 	    "no capabilities, no_new_privs and seccomp mode 2 after confine");
 	if (geteuid() == 0) {
