@@ -46,10 +46,19 @@
  * report->degraded.  A missing Landlock is reported, not fatal: seccomp
  * still stands.
  *
- * Caveats: confine() cannot be undone and applies to the calling thread
- * and its future children; call it single-threaded.  Anything that needs
- * files (NSS, /etc/resolv.conf, syslog's socket, zoneinfo) must be done
- * before it.
+ * Caveats: confine() cannot be undone, cannot be called a second time
+ * (the calls it makes are gone after the first), and applies to the
+ * calling thread and its future children; call it single-threaded.  It
+ * drops every capability, so bind privileged ports before.  Anything
+ * that needs files (NSS, /etc/resolv.conf, syslog's socket, zoneinfo)
+ * must be done before it.  The filter survives execve: an exec'd
+ * program lives under the same promises.  libevent's epoll loop,
+ * bufferevents (FIONREAD) and evdns's UDP queries run under
+ * "stdio" (+ "dns" for evdns).
+ *
+ * ASan builds (__SANITIZE_ADDRESS__): LeakSanitizer's exit-time check
+ * would be killed by the filter, so confine() runs the leak check early
+ * and the exit-time one is skipped; see confine-linux.c.
  */
 #ifndef SRT_CONFINE_H
 #define SRT_CONFINE_H
