@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 
 #include <errno.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -616,6 +617,82 @@ c_libevent(void)
 	return 0;
 }
 
+/*
+ * evdns after confine("stdio dns"): a query to a nameserver on the
+ * loopback, answered by a tiny responder on the same event loop (it
+ * echoes the question and appends one A record, 192.0.2.7).
+ */
+static void
+c_dns_respond(evutil_socket_t fd, short ev, void *arg)
+{
+	static const unsigned char	ans[] = { 0xc0, 0x0c, 0, 1, 0, 1,
+					    0, 0, 0, 60, 0, 4, 192, 0, 2, 7 };
+	struct sockaddr_storage		from;
+	socklen_t			flen = sizeof(from);
+	unsigned char			pkt[512];
+	ssize_t				n;
+
+	n = recvfrom(fd, pkt, sizeof(pkt) - sizeof(ans), 0,
+	    (struct sockaddr *)&from, &flen);
+	if (n < 12)
+		return;
+	pkt[2] = 0x81;
+	pkt[3] = 0x80;
+	pkt[6] = 0;
+	pkt[7] = 1;
+	memcpy(pkt + n, ans, sizeof(ans));
+	sendto(fd, pkt, (size_t)n + sizeof(ans), 0, (struct sockaddr *)&from,
+	    flen);
+}
+
+static void
+c_dns_answer(int result, char type, int count, int ttl, void *addrs,
+    void *arg)
+{
+	uint32_t	want = htonl(0xc0000207);
+
+	*(int *)arg = result == DNS_ERR_NONE && type == DNS_IPv4_A &&
+	    count == 1 && memcmp(addrs, &want, 4) == 0 ? 1 : 2;
+}
+
+static int
+c_evdns(void)
+{
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct event		*ev;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 ns[64];
+	int			 fd, got = 0;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+		return 1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		return 2;
+	snprintf(ns, sizeof(ns), "127.0.0.1:%d", ntohs(sin.sin_port));
+	if ((base = event_base_new()) == NULL ||
+	    (dns = evdns_base_new(base, 0)) == NULL ||
+	    evdns_base_nameserver_ip_add(dns, ns) != 0)
+		return 3;
+	ev = event_new(base, fd, EV_READ | EV_PERSIST, c_dns_respond, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		return 4;
+	if (confine("stdio dns", NULL, 0, NULL) == -1)
+		return 5;
+	if (evdns_base_resolve_ipv4(dns, "host.example", DNS_QUERY_NO_SEARCH,
+	    c_dns_answer, &got) == NULL)
+		return 6;
+	while (got == 0)
+		if (event_base_loop(base, EVLOOP_ONCE) == -1)
+			return 7;
+	return got == 1 ? 0 : 8;
+}
+
 static int
 c_wpath_only(void)
 {
@@ -816,6 +893,7 @@ main(void)
 	expect_exit0(run(c_imsg_fdpass),
 	    "stdio sendfd recvfd: imsg passes a descriptor");
 	expect_exit0(run(c_libevent), "stdio: a libevent timer loop runs");
+	expect_exit0(run(c_evdns), "stdio dns: an evdns lookup is answered");
 	expect_exit0(run(c_wpath_only),
 	    "wpath without cpath/rpath: write yes, create and read no");
 	expect_signal(run(c_confine_twice), SIGSYS,
