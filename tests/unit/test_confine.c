@@ -693,6 +693,36 @@ c_evdns(void)
 	return got == 1 ? 0 : 8;
 }
 
+#ifdef __x86_64__
+/* i386 getpid through int 0x80: 0 when the kernel runs it at all. */
+static int
+c_int80(void)
+{
+	long	ret;
+
+	__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	return ret > 0 ? 0 : 1;
+}
+
+static int
+c_int80_confined(void)
+{
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	return c_int80() == 0 ? 2 : 3;
+}
+
+/* x32 getpid: same audit arch as x86_64, told apart by bit 30. */
+static int
+c_x32_confined(void)
+{
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	syscall(0x40000000L | SYS_getpid);
+	return 2;
+}
+#endif
+
 static int
 c_wpath_only(void)
 {
@@ -896,6 +926,19 @@ main(void)
 	expect_exit0(run(c_evdns), "stdio dns: an evdns lookup is answered");
 	expect_exit0(run(c_wpath_only),
 	    "wpath without cpath/rpath: write yes, create and read no");
+#ifdef __x86_64__
+	{
+		int	st = run(c_int80);
+
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			expect_signal(run(c_int80_confined), SIGSYS,
+			    "i386 syscall (int 0x80) is killed: native only");
+		else
+			tap_skip("no IA-32 emulation", "i386 syscall killed");
+		expect_signal(run(c_x32_confined), SIGSYS,
+		    "x32 syscall is killed");
+	}
+#endif
 	expect_signal(run(c_confine_twice), SIGSYS,
 	    "confine() is once per process");
 
