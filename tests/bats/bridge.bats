@@ -172,8 +172,26 @@ def dumpable(bridge, http, socks):
             if line.startswith(("Seccomp:", "NoNewPrivs:", "CapEff:")):
                 k, v = line.split(":")
                 out(k.lower(), v.strip())
+    out("ptrace_bridge", ptrace_attach(p.pid))
+    import subprocess
+    ctl = subprocess.Popen(["sleep", "30"])
+    out("ptrace_control", ptrace_attach(ctl.pid))
+    ctl.kill()
+    ctl.wait()
     chan.close()
     out("exit", wait_exit(p))
+
+def ptrace_attach(pid):
+    # "ok" or the errno name of PTRACE_ATTACH; detaches after success.
+    import ctypes, errno
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                            ctypes.c_void_p]
+    if libc.ptrace(16, pid, None, None) == -1:
+        return errno.errorcode[ctypes.get_errno()]
+    os.waitpid(pid, 0x40000000)  # __WALL
+    libc.ptrace(17, pid, None, None)
+    return "ok"
 
 def shutdown(bridge, http, socks):
     p, chan, r = start(bridge, http, socks, 3)
@@ -416,6 +434,13 @@ has() {
 	has "seccomp=2"
 	has "capeff=0000000000000000"
 	has "exit=0"
+}
+
+@test "a process of the same user cannot ptrace the bridge" {
+	[ "$(id -u)" -ne 0 ] || skip "root may trace anything (CAP_SYS_PTRACE)"
+	fake dumpable
+	has "ptrace_control=ok"
+	has "ptrace_bridge=EPERM"
 }
 
 @test "a flood of clients is held to the queue bound and all delivered" {
