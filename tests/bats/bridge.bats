@@ -274,6 +274,20 @@ def handle(c):
     with open(log, "ab") as f:
         f.write(head)
     target = head.split(b" ")[1]
+    if target.startswith(b"sshbanner.test:"):
+        # Enough of an ssh server for the client to print our version.
+        c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n"
+                  b"SSH-2.0-srtfake\r\n")
+        got = b""
+        while b"\n" not in got:
+            d = c.recv(256)
+            if not d:
+                break
+            got += d
+        with open(log, "ab") as f:
+            f.write(b"client banner: " + got.split(b"\r\n")[0] + b"\n")
+        c.close()
+        return
     if target.startswith(b"allowed.test:") or target.startswith(b"[::1]:"):
         c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\nearly:")
         while True:
@@ -533,4 +547,19 @@ has() {
 	run "$B" -p "$CPORT" connect allowed.test 99999 </dev/null
 	[ "$status" -eq 1 ]
 	! grep -q 'X-Injected' "$T/cproxy.log"
+}
+
+@test "ssh runs through connect as its ProxyCommand" {
+	command -v ssh >/dev/null || skip "no ssh client"
+	local opts=(-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no
+	    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10
+	    -o "ProxyCommand=$B -p $CPORT connect %h %p")
+	run timeout 30 ssh -v "${opts[@]}" sshbanner.test true </dev/null
+	echo "$output"
+	[[ "$output" == *"remote software version srtfake"* ]]
+	grep -q '^client banner: SSH-2.0-' "$T/cproxy.log"
+	run timeout 30 ssh "${opts[@]}" denied.test true </dev/null
+	echo "$output"
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"srt-bridge: proxy refused denied.test:22: Forbidden by sandbox policy"* ]]
 }
