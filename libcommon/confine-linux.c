@@ -228,12 +228,18 @@ static const int confine_cpath[] = {
 	-1
 };
 
-/* A proxy: outgoing connections and its own listeners. */
+/*
+ * A proxy: outgoing connections and its own listeners.  Every socket
+ * promise also carries sendmsg/recvmsg: they are plain socket I/O, and
+ * the imsg channel a networked helper talks on uses them for every
+ * message (see confine.h on sendfd/recvfd).
+ */
 static const int confine_inet[] = {
 	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
-	SCMP_SYS(sendmmsg), SCMP_SYS(recvmmsg),
+	SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(sendmmsg),
+	SCMP_SYS(recvmmsg),
 	-1
 };
 
@@ -246,7 +252,8 @@ static const int confine_accept[] = {
 /* evdns once loaded: a UDP (or TCP fallback) socket to the resolver. */
 static const int confine_dns[] = {
 	SCMP_SYS(connect), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg),
 	-1
 };
 
@@ -255,7 +262,7 @@ static const int confine_unix[] = {
 	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
-	SCMP_SYS(socketpair),
+	SCMP_SYS(socketpair), SCMP_SYS(sendmsg), SCMP_SYS(recvmsg),
 	-1
 };
 

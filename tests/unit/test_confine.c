@@ -560,6 +560,8 @@ c_id_without_promise(void)
 }
 
 /* The imsg channel under sendfd/recvfd, with a descriptor passed. */
+static const char	*imsg_promises;
+
 static int
 c_imsg_fdpass(void)
 {
@@ -571,7 +573,7 @@ c_imsg_fdpass(void)
 		return 1;
 	if ((fd = open("/dev/null", O_RDONLY)) == -1)
 		return 2;
-	if (confine("stdio sendfd recvfd", NULL, 0, NULL) == -1)
+	if (confine(imsg_promises, NULL, 0, NULL) == -1)
 		return 3;
 	imsgbuf_init(&a, sv[0]);
 	imsgbuf_init(&b, sv[1]);
@@ -920,8 +922,20 @@ main(void)
 	expect_exit0(run(c_exec_allowed), "exec on a CONFINE_EXEC path runs");
 	expect_signal(run(c_id_without_promise), SIGSYS,
 	    "setresuid without id is killed");
-	expect_exit0(run(c_imsg_fdpass),
-	    "stdio sendfd recvfd: imsg passes a descriptor");
+	{
+		static const char	*sets[] = { "stdio sendfd recvfd",
+					    "stdio unix inet", "stdio inet",
+					    "stdio dns" };
+		char			 name[96];
+		size_t			 i;
+
+		for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+			imsg_promises = sets[i];
+			snprintf(name, sizeof(name), "%s: imsg round trip "
+			    "with a descriptor", sets[i]);
+			expect_exit0(run(c_imsg_fdpass), name);
+		}
+	}
 	expect_exit0(run(c_libevent), "stdio: a libevent timer loop runs");
 	expect_exit0(run(c_evdns), "stdio dns: an evdns lookup is answered");
 	expect_exit0(run(c_wpath_only),
