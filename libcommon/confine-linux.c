@@ -24,6 +24,7 @@
 
 #include <linux/capability.h>
 #include <linux/landlock.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 
 #include <errno.h>
@@ -724,8 +725,22 @@ confine_sc_socket(scmp_filter_ctx ctx, int bits)
 	}
 	RULE1(ctx, (bits & P_UNIX) ? SCMP_ACT_ALLOW : EACCES_ACT,
 	    SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
-	RULE1(ctx, EACCES_ACT, SCMP_SYS(socket),
-	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+	if (!(bits & P_INET)) {
+		RULE1(ctx, EACCES_ACT, SCMP_SYS(socket),
+		    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+		return 0;
+	}
+	/*
+	 * inet may read the routing tables: getifaddrs() is how a proxy
+	 * learns this host's own addresses, which it must refuse to dial.
+	 * Changing them would need CAP_NET_ADMIN, gone by now.
+	 */
+	RULE2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+	    SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE));
+	RULE2(ctx, EACCES_ACT, SCMP_SYS(socket),
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+	    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
 	return 0;
 }
 

@@ -13,7 +13,8 @@
  *   rpath   open read-only, stat, readlink, getdents, chdir
  *   wpath   open for writing, truncate, utimes, chmod
  *   cpath   create and remove: O_CREAT, mkdir, unlink, rename, link
- *   inet    AF_INET/AF_INET6 sockets, connect, bind, listen, accept
+ *   inet    AF_INET/AF_INET6 sockets, connect, bind, listen, accept;
+ *           NETLINK_ROUTE sockets, so getifaddrs() works
  *   accept  accept/accept4 on sockets that already listen, nothing else
  *   dns     UDP/TCP AF_INET/AF_INET6 sockets, connect, send, receive
  *   unix    AF_UNIX sockets

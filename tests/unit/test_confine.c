@@ -15,6 +15,7 @@
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 
@@ -22,6 +23,7 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <stddef.h>
 #include <pwd.h>
 #include <signal.h>
@@ -726,6 +728,27 @@ c_x32_confined(void)
 #endif
 
 static int
+c_getifaddrs(void)
+{
+	struct ifaddrs	*ifa;
+
+	if (confine(imsg_promises, NULL, 0, NULL) == -1)
+		return 1;
+	if (strcmp(imsg_promises, "stdio inet") == 0) {
+		if (getifaddrs(&ifa) == -1)
+			return 2;
+		freeifaddrs(ifa);
+		if (socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) != -1 ||
+		    errno != EACCES)
+			return 3;
+		return 0;
+	}
+	if (getifaddrs(&ifa) != -1 || errno != EACCES)
+		return 4;
+	return 0;
+}
+
+static int
 c_wpath_only(void)
 {
 	struct confine_path	p[] = { { allowed_dir, CONFINE_WRITE } };
@@ -936,6 +959,11 @@ main(void)
 			expect_exit0(run(c_imsg_fdpass), name);
 		}
 	}
+	imsg_promises = "stdio inet";
+	expect_exit0(run(c_getifaddrs),
+	    "stdio inet: getifaddrs works, other netlink refused");
+	imsg_promises = "stdio";
+	expect_exit0(run(c_getifaddrs), "stdio: getifaddrs answers EACCES");
 	expect_exit0(run(c_libevent), "stdio: a libevent timer loop runs");
 	expect_exit0(run(c_evdns), "stdio dns: an evdns lookup is answered");
 	expect_exit0(run(c_wpath_only),
