@@ -106,27 +106,50 @@ bridge_harden(void)
 		fatalx("parent exited during startup");
 }
 
-/* SIGTERM/SIGINT are blocked except inside ppoll, so no wakeup is lost. */
+/*
+ * The bridge shares the command's session and, unless moved, its
+ * terminal's foreground process group: a ^C meant for the command would
+ * take the sandbox's network down with it.  So it leaves the terminal
+ * (setsid), ignores the keyboard and job-control signals, and stops only
+ * on SIGTERM, which is blocked except inside ppoll so no wakeup is lost.
+ */
 static void
 bridge_signals(sigset_t *waitmask)
 {
+	static const int	ignored[] = { SIGPIPE, SIGHUP, SIGINT, SIGQUIT,
+				    SIGTSTP, SIGTTIN, SIGTTOU };
 	struct sigaction	sa;
 	sigset_t		block;
+	size_t			i;
 
+	if (setsid() == -1 && errno != EPERM)
+		fatal("setsid");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		sigaction(ignored[i], &sa, NULL);
 	sa.sa_handler = bridge_sigterm;
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &block, waitmask) == -1)
 		fatal("sigprocmask");
 	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
+}
+
+/* Standard input may be the command's terminal: not ours to hold. */
+static void
+bridge_stdin(void)
+{
+	int	fd;
+
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return;		/* no /dev/null: keep what we have */
+	if (fd != STDIN_FILENO) {
+		if (dup2(fd, STDIN_FILENO) == -1)
+			fatal("dup2");
+		close(fd);
+	}
 }
 
 /*
@@ -455,6 +478,7 @@ bridge_main(const struct bridge_opts *o)
 	bridge_harden();
 	bridge_check_channel();
 	bridge_closefds(o->ready_fd);
+	bridge_stdin();
 	bridge_signals(&waitmask);
 	bridge_rlimit();
 	bridge_listen(&b);

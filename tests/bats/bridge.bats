@@ -154,6 +154,17 @@ def session(bridge, http, socks):
 def sigterm(bridge, http, socks):
     p, chan, r = start(bridge, http, socks, 7)
     wait_ready(r)
+    with open("/proc/%d/stat" % p.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    out("own_session", 1 if int(fields[3]) == p.pid else 0)
+    # Keyboard and hangup signals belong to the command, not the bridge.
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP,
+                signal.SIGTSTP):
+        p.send_signal(sig)
+    time.sleep(0.2)
+    out("alive_after_keyboard_signals", 1 if p.poll() is None else 0)
+    with open("/proc/%d/stat" % p.pid) as f:
+        out("state", f.read().rsplit(")", 1)[1].split()[0])
     p.send_signal(signal.SIGTERM)
     out("exit_after_sigterm", wait_exit(p))
     chan.close()
@@ -439,6 +450,13 @@ has() {
 @test "the bridge exits 0 on SIGTERM" {
 	fake sigterm
 	has "exit_after_sigterm=0"
+}
+
+@test "the bridge has its own session and ignores ^C, ^\\, ^Z and SIGHUP" {
+	fake sigterm
+	has "own_session=1"
+	has "alive_after_keyboard_signals=1"
+	has "state=S"
 }
 
 @test "the bridge exits 0 on IMSG_SHUTDOWN and 1 on an unknown message" {
