@@ -238,7 +238,8 @@ connect_refused(int s, const char *target, char *buf, size_t hlen,
 		code = atoi(p + 1);
 		p += strspn(p, " ");
 		p += strspn(p, "0123456789");
-		connect_line(phrase, sizeof(phrase), p, hlen - (size_t)(p - buf));
+		connect_line(phrase, sizeof(phrase), p,
+		    hlen - (size_t)(p - buf));
 	}
 	got = connect_read_body(s, buf + hlen, got - hlen,
 	    CONNECT_HDR_MAX - 1 - hlen);

@@ -987,7 +987,8 @@ main(void)
 	expect_exit0(run(c_caps_dropped),
 	    "no capabilities, no_new_privs and seccomp mode 2 after confine");
 	if (geteuid() == 0) {
-		expect_exit0(run(c_privdrop), "privdrop as root drops to nobody");
+		expect_exit0(run(c_privdrop),
+		    "privdrop as root drops to nobody");
 		expect_exit0(run(c_privdrop_unknown),
 		    "privdrop to an unknown user fails");
 	} else {
