@@ -129,6 +129,11 @@ def session(bridge, http, socks):
     ready = wait_ready(r)
     out("ready", ready.decode() if ready else "none")
     out("ready_len", len(ready))
+    # The command starts on this byte: the bridge must be confined now.
+    with open("/proc/%d/status" % p.pid) as f:
+        for line in f:
+            if line.startswith("Seccomp:"):
+                out("seccomp_at_ready", line.split()[1])
     # After the byte the ready fd is closed: EOF follows.
     out("ready_closed", 1 if os.read(r, 1) == b"" else 0)
     m = recv_msg(chan)
@@ -388,6 +393,7 @@ has() {
 	has "ready=1"
 	has "ready_len=1"
 	has "ready_closed=1"
+	has "seccomp_at_ready=2"
 }
 
 @test "first message is HELLO with protocol version, bridge role and sandbox id" {
