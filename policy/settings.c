@@ -12,6 +12,9 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -582,6 +585,25 @@ walk_map(struct ctx *c, const struct json *v, const char *ptr,
  * network
  */
 
+/*
+ * mitmProxy.domains takes host patterns without a port, so the reference
+ * reads an IPv6 literal there unbracketed; both spellings are taken.
+ */
+static const char *
+parse_host_pattern(const char *s, bool allow_any, bool ports,
+    struct domain_pattern *d)
+{
+	struct in6_addr	 a6;
+	char		 buf[INET6_ADDRSTRLEN + 3];
+
+	if (!ports && s[0] != '[' && strlen(s) < INET6_ADDRSTRLEN &&
+	    inet_pton(AF_INET6, s, &a6) == 1) {
+		snprintf(buf, sizeof(buf), "[%s]", s);
+		return domain_parse(buf, allow_any, d);
+	}
+	return domain_parse(s, allow_any, d);
+}
+
 static void
 get_domains(struct ctx *c, const struct json *v, const char *ptr,
     struct domain_list *out, bool allow_any, bool ports)
@@ -598,7 +620,8 @@ get_domains(struct ctx *c, const struct json *v, const char *ptr,
 		ptr_index(p, ptr, i);
 		if (!want(c, v->v[i], p, JSON_STRING))
 			continue;
-		if ((why = domain_parse(v->v[i]->s, allow_any, &d)) != NULL) {
+		if ((why = parse_host_pattern(v->v[i]->s, allow_any, ports,
+		    &d)) != NULL) {
 			err(c, p, "%s: %s", quote(v->v[i]->s), why);
 			continue;
 		}

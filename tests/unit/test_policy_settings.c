@@ -2,6 +2,7 @@
  * documents each with its exact messages ("POINTER: MESSAGE" lines). */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -315,7 +316,7 @@ static const char every_key[] =
     "    \"httpProxyPort\": 8888,\n"
     "    \"socksProxyPort\": 1081.0,\n"
     "    \"mitmProxy\": {\"socketPath\": \"/tmp/mitm.sock\","
-    " \"domains\": [\"api.example.com\", \"*.internal.org\"]},\n"
+    " \"domains\": [\"api.example.com\", \"*.internal.org\", \"::1\"]},\n"
     "    \"parentProxy\": {\"http\": \"http://proxy:3128\","
     " \"https\": \"http://proxy:3129\", \"noProxy\": \"localhost,.corp\"}\n"
     "  },\n"
@@ -394,7 +395,10 @@ check_net(const struct settings *s)
 	TAP_EQ_INT(n->http_proxy_port, 8888, "httpProxyPort");
 	TAP_EQ_INT(n->socks_proxy_port, 1081, "socksProxyPort 1081.0");
 	TAP_EQ_STR(n->mitm_socket, "/tmp/mitm.sock", "mitm socket");
-	TAP_EQ_INT(n->mitm_domains.n, 2, "mitm domains");
+	TAP_EQ_INT(n->mitm_domains.n, 3, "mitm domains");
+	tap_ok(n->mitm_domains.v[2].ip &&
+	    strcmp(n->mitm_domains.v[2].host, "::1") == 0,
+	    "mitm domain: bare IPv6 as the reference reads it");
 	TAP_EQ_STR(n->parent_http, "http://proxy:3128", "parent http");
 	TAP_EQ_STR(n->parent_https, "http://proxy:3129", "parent https");
 	TAP_EQ_STR(n->parent_no_proxy, "localhost,.corp", "noProxy");
@@ -558,6 +562,115 @@ test_files(void)
 	free(path);
 }
 
+/*
+ * tests/unit/settings/: NAME.json files; good-* must load, bad-* must fail
+ * with the lines of NAME.expect.  Found through SRT_TESTS_DIR, else next
+ * to the binary's tree (TOP/build/tests/test_policy_settings).
+ */
+static bool
+fixture_dir(char *out, size_t outlen)
+{
+	char		 exe[PATH_MAX], *slash;
+	const char	*env_dir;
+	ssize_t		 n;
+	int		 i;
+
+	if ((env_dir = getenv("SRT_TESTS_DIR")) != NULL) {
+		if (snprintf(out, outlen, "%s/unit/settings", env_dir) >=
+		    (int)outlen)
+			return false;
+		return access(out, R_OK) == 0;
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1)
+		return false;
+	exe[n] = '\0';
+	for (i = 0; i < 3; i++)
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+	if (snprintf(out, outlen, "%s/tests/unit/settings", exe) >=
+	    (int)outlen)
+		return false;
+	return access(out, R_OK) == 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	char	*buf;
+	FILE	*f;
+	long	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	if ((buf = calloc(1, (size_t)n + 1)) == NULL ||
+	    fread(buf, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	fclose(f);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void
+fixture_one(const char *dir, const char *name)
+{
+	struct settings		 s;
+	struct settings_errors	 e;
+	char			 path[PATH_MAX], exp[PATH_MAX];
+	char			*got, *want;
+	int			 rv;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path)) {
+		tap_ok(0, "fixture path %s", name);
+		return;
+	}
+	rv = settings_load_file(&s, path, true, &env, &e);
+	got = joined(&e);
+	if (strncmp(name, "good-", 5) == 0) {
+		if (!tap_ok(rv == 0, "fixture %s loads", name))
+			tap_diag("  %s", got);
+	} else {
+		if (snprintf(exp, sizeof(exp), "%.*s.expect",
+		    (int)(strlen(path) - 5), path) >= (int)sizeof(exp) ||
+		    (want = slurp(exp)) == NULL)
+			tap_ok(0, "fixture %s has %s", name, exp);
+		else if (!tap_ok(rv == -1 && strcmp(got, want) == 0,
+		    "fixture %s", name))
+			tap_diag("  got  \"%s\"\n#   want \"%s\"", got, want);
+		free(want);
+	}
+	free(got);
+	settings_errors_free(&e);
+	settings_free(&s);
+}
+
+static void
+test_fixtures(void)
+{
+	struct dirent	*de;
+	char		 dir[PATH_MAX];
+	DIR		*d;
+	size_t		 n, seen = 0;
+
+	if (!fixture_dir(dir, sizeof(dir)) || (d = opendir(dir)) == NULL) {
+		tap_skip("no tests/unit/settings here", "fixture files");
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0) {
+			fixture_one(dir, de->d_name);
+			seen++;
+		}
+	}
+	closedir(d);
+	tap_ok(seen >= 9, "%zu fixture files", seen);
+}
+
 int
 main(void)
 {
@@ -565,5 +678,6 @@ main(void)
 	test_every_key();
 	test_defaults();
 	test_files();
+	test_fixtures();
 	return tap_done();
 }
