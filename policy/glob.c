@@ -457,27 +457,16 @@ glob_from_base(struct gwalk *w, const char *base, uint8_t *a, uint8_t *b)
 	return glob_walk(w, path, blen, b);
 }
 
-int
-glob_expand(const char *pattern, const struct glob_limits *lim,
-    struct glob_result *r, const char **why)
+/* Walk from base (a directory the pattern starts with), adding to r. */
+static int
+glob_walk_pattern(const char *pattern, const char *base,
+    const struct glob_limits *lim, struct glob_result *r, const char **why)
 {
 	struct gprog	 g;
 	struct gwalk	 w;
-	char		 base[PATH_MAX];
 	uint8_t		*a = NULL, *b = NULL;
 	int		 rv = -1;
 
-	memset(r, 0, sizeof(*r));
-	*why = NULL;
-	if (pattern[0] != '/' || strlen(pattern) >= PATH_MAX) {
-		*why = "glob must be an absolute path";
-		return -1;
-	}
-	path_glob_base(pattern, base, sizeof(base));
-	if (base[0] == '\0' || strcmp(base, "/") == 0) {
-		*why = "glob has no literal directory below \"/\" to start from";
-		return -1;
-	}
 	if (glob_compile(pattern, &g) == -1) {
 		*why = "out of memory";
 		return -1;
@@ -497,14 +486,144 @@ glob_expand(const char *pattern, const struct glob_limits *lim,
 	free(g.t);
 	if (rv == -1 || w.why != NULL) {
 		*why = w.why != NULL ? w.why : "glob walk failed";
+		return -1;
+	}
+	return 0;
+}
+
+/* s with every '[', '*' and '?' made a one-member set: a literal name. */
+static char *
+glob_escape(const char *s, size_t n)
+{
+	char	*out, *o;
+	size_t	 i;
+
+	if ((out = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	for (i = 0, o = out; i < n; i++) {
+		if (s[i] == '[' || s[i] == '*' || s[i] == '?') {
+			*o++ = '[';
+			*o++ = s[i];
+			*o++ = ']';
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool
+glob_comp_has_glob(const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strchr("*?[]", p[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * The readings a spelling has beside its pattern one, as the reference's
+ * literalReadings: a directory may hold glob characters in its own name
+ * ("[WIP] draft"), so where the leading components with glob characters
+ * exist as spelled, the entry is also that name, or the rest of the
+ * pattern beneath it.  Without this a deny of "/w/[WIP]" would match
+ * "/w/W", "/w/I", "/w/P" and leave "/w/[WIP]" itself readable.
+ */
+static int
+glob_name_readings(const char *pattern, const struct glob_limits *lim,
+    struct glob_result *r, const char **why)
+{
+	struct stat	 st;
+	char		 prefix[PATH_MAX], *esc, *sub;
+	const char	*p = pattern, *e;
+	size_t		 len;
+
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		e = strchrnul(p, '/');
+		len = (size_t)(e - pattern);
+		if (p == e || !glob_comp_has_glob(p, (size_t)(e - p))) {
+			p = e;
+			continue;
+		}
+		if (len >= sizeof(prefix))
+			return 0;
+		memcpy(prefix, pattern, len);
+		prefix[len] = '\0';
+		if (lstat(prefix, &st) == -1)
+			return 0;
+		if (!glob_comp_has_glob(e, strlen(e))) {
+			if (lstat(pattern, &st) == 0 &&
+			    glob_add(&r->v, &r->n, pattern) == -1) {
+				*why = "out of memory";
+				return -1;
+			}
+			return 0;
+		}
+		if (S_ISDIR(st.st_mode) || (S_ISLNK(st.st_mode) &&
+		    stat(prefix, &st) == 0 && S_ISDIR(st.st_mode))) {
+			if ((esc = glob_escape(prefix, len)) == NULL ||
+			    asprintf(&sub, "%s%s", esc, e) == -1) {
+				free(esc);
+				*why = "out of memory";
+				return -1;
+			}
+			free(esc);
+			if (glob_walk_pattern(sub, prefix, lim, r, why) == -1) {
+				free(sub);
+				return -1;
+			}
+			free(sub);
+		}
+		p = e;
+	}
+	return 0;
+}
+
+static void
+glob_sort_unique(char **v, size_t *n)
+{
+	size_t	i, j;
+
+	if (*n < 2)
+		return;
+	qsort(v, *n, sizeof(*v), glob_cmp);
+	for (i = 1, j = 1; i < *n; i++) {
+		if (strcmp(v[i], v[j - 1]) == 0)
+			free(v[i]);
+		else
+			v[j++] = v[i];
+	}
+	*n = j;
+}
+
+int
+glob_expand(const char *pattern, const struct glob_limits *lim,
+    struct glob_result *r, const char **why)
+{
+	char	base[PATH_MAX];
+
+	memset(r, 0, sizeof(*r));
+	*why = NULL;
+	if (pattern[0] != '/' || strlen(pattern) >= PATH_MAX) {
+		*why = "glob must be an absolute path";
+		return -1;
+	}
+	path_glob_base(pattern, base, sizeof(base));
+	if (base[0] == '\0' || strcmp(base, "/") == 0) {
+		*why = "glob has no literal directory below \"/\" to start from";
+		return -1;
+	}
+	if (glob_walk_pattern(pattern, base, lim, r, why) == -1 ||
+	    (lim->names && glob_name_readings(pattern, lim, r, why) == -1)) {
 		glob_result_free(r);
 		return -1;
 	}
-	if (r->n > 1)
-		qsort(r->v, r->n, sizeof(*r->v), glob_cmp);
-	if (r->nunlisted > 1)
-		qsort(r->unlisted, r->nunlisted, sizeof(*r->unlisted),
-		    glob_cmp);
+	glob_sort_unique(r->v, &r->n);
+	glob_sort_unique(r->unlisted, &r->nunlisted);
 	return 0;
 }
 

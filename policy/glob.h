@@ -23,9 +23,10 @@ struct glob_limits {
 	size_t	 max_matches;
 	bool	 follow_links;	/* descend into symlinked directories */
 	bool	 prune;		/* do not descend below a matched directory */
+	bool	 names;		/* also the name readings (see below) */
 };
 
-#define GLOB_LIMITS_DEFAULT { 32, 200000, 10000, true, true }
+#define GLOB_LIMITS_DEFAULT { 32, 200000, 10000, true, true, true }
 
 struct glob_result {
 	char	**v;		/* matches, sorted */
@@ -41,6 +42,12 @@ struct glob_result {
  * with a static reason: no literal directory below "/" to start from, or
  * a limit passed.  A directory that cannot be listed, or lies deeper than
  * max_depth, is reported in unlisted: a deny must cover it whole.
+ *
+ * With names, the spelling is also read as the name it spells where the
+ * components holding glob characters exist on disk as spelled (a
+ * directory called "[WIP]"), as the reference does: the whole name if it
+ * exists, else the rest of the pattern beneath each such directory.
+ * Matches are sorted and unique.
  */
 int	glob_expand(const char *pattern, const struct glob_limits *,
 	    struct glob_result *, const char **why);

@@ -144,6 +144,7 @@ build_tree(void)
 	mk("sub/deep/d.pem", 0);
 	mk("[WIP]", 1);
 	mk("[WIP]/w.pem", 0);
+	mk("I", 0);
 	ln(".", "loop");
 	ln("sub", "lnk");
 	ln("nowhere", "dangling.pem");
@@ -201,7 +202,7 @@ static void
 test_expand(void)
 {
 	struct glob_limits	 def = GLOB_LIMITS_DEFAULT, nofollow, noprune;
-	struct glob_limits	 tiny;
+	struct glob_limits	 tiny, nonames;
 	struct glob_result	 r;
 	const char		*why;
 	char			*got, *unl;
@@ -220,6 +221,14 @@ test_expand(void)
 	expect("sub/**", noprune, "sub sub/c.pem sub/deep sub/deep/d.pem");
 	expect("**/deep/**", nofollow, "sub/deep");
 	expect("[[]WIP]/*", def, "[WIP]/w.pem");
+	expect("[WIP]", def, "I [WIP]");
+	expect("[WIP]/*.pem", def, "[WIP]/w.pem");
+	expect("[WIP]/nothing*", def, "");
+	nonames = def;
+	nonames.names = false;
+	expect("[WIP]", nonames, "I");
+	expect("[WIP]/*.pem", nonames, "");
+	expect("[[]WIP]", nonames, "[WIP]");
 	expect("nothere/*.pem", def, "");
 	expect("s?b/*.pem", def, "sub/c.pem");
 	tiny = def;
