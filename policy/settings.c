@@ -417,7 +417,8 @@ unknown_key(struct ctx *c, const char *ptr, const char *key,
 	const char		 *best = NULL;
 	size_t			  i, d, bestd = 99, limit;
 
-	for (tp = all_tables; *tp != NULL; tp++) {
+	/* Only the main objects: "command" is not meant as /ripgrep/command. */
+	for (tp = all_tables; *tp != NULL && tp - all_tables < 3; tp++) {
 		if (*tp == t)
 			continue;
 		for (i = 0; i < (*tp)->n; i++) {

@@ -272,6 +272,24 @@ static const struct bad bad[] = {
 	    "separator, so as a pattern it can match no path. Write "
 	    "\"~/.config/*\", which is also read as the path of that name "
 	    "where it exists, or add a \"**\" segment to match at any depth." },
+	{ "bad-63-fs-key-under-network",
+	    "{\"network\":{\"denyRead\":[]}}",
+	    "/network/denyRead: unknown key (did you mean "
+	    "\"/filesystem/denyRead\"?)" },
+	{ "bad-64-no-cross-suggestion-from-ripgrep",
+	    "{\"command\":\"rg\"}",
+	    "/command: unknown key" },
+	{ "bad-65-case-typo",
+	    "{\"network\":{\"AllowedDomains\":[]}}",
+	    "/network/AllowedDomains: unknown key (did you mean "
+	    "\"allowedDomains\"?)" },
+	{ "bad-66-deny-read-object-empty-path",
+	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"\",\"literal\":true}]}}",
+	    "/filesystem/denyRead/0: expected a path, or { \"path\": "
+	    "\"<path>\", \"literal\": true }" },
+	{ "bad-67-huge-number",
+	    "{\"mandatoryDenySearchDepth\":1e999}",
+	    "/mandatoryDenySearchDepth: expected an integer, got 1e999" },
 };
 
 static void
