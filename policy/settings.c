@@ -1142,12 +1142,60 @@ h_windows(struct ctx *c, const struct json *v, const char *ptr)
 	walk_object(c, v, ptr, &win_table);
 }
 
+/*
+ * credentials and git: srt implements neither, but an object that asks
+ * for nothing (empty lists) weakens nothing and is accepted.
+ */
+static void
+h_unsup_nonempty(struct ctx *c, const struct json *v, const char *ptr)
+{
+	if (want(c, v, ptr, JSON_ARRAY) && v->n > 0)
+		err(c, ptr, "not supported by this srt");
+}
+
+static void
+h_any_object(struct ctx *c, const struct json *v, const char *ptr)
+{
+	if (want(c, v, ptr, JSON_OBJECT) && v->n > 0)
+		err(c, ptr, "not supported by this srt");
+}
+
+static const struct key cred_keys[] = {
+	{ "files", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+	{ "envVars", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+	{ "awsPairs", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+	{ "allowPlaintextInject", K_BOOL, 0, NOOFF, 0, 0, NULL },
+	{ "sigv4", K_FN, 0, 0, 0, 0, h_any_object },
+};
+static const struct table cred_table = {
+	"/credentials", cred_keys, sizeof(cred_keys) / sizeof(cred_keys[0])
+};
+
+static void
+h_credentials(struct ctx *c, const struct json *v, const char *ptr)
+{
+	walk_object(c, v, ptr, &cred_table);
+}
+
+static const struct key git_keys[] = {
+	{ "safeDirectories", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+};
+static const struct table git_table = {
+	"/git", git_keys, sizeof(git_keys) / sizeof(git_keys[0])
+};
+
+static void
+h_git(struct ctx *c, const struct json *v, const char *ptr)
+{
+	walk_object(c, v, ptr, &git_table);
+}
+
 #define TOP(f)	offsetof(struct settings, f)
 
 static const struct key top_keys[] = {
 	{ "network", K_FN, 0, 0, 0, 0, h_network },
 	{ "filesystem", K_FN, 0, 0, 0, 0, h_filesystem },
-	{ "credentials", K_UNSUP, 0, 0, 0, 0, NULL },
+	{ "credentials", K_FN, 0, 0, 0, 0, h_credentials },
 	{ "ignoreViolations", K_FN, 0, 0, 0, 0, h_ignore },
 	{ "enableWeakerNestedSandbox", K_BOOL, 0,
 	    TOP(enable_weaker_nested_sandbox), 0, 0, NULL },
@@ -1165,7 +1213,7 @@ static const struct key top_keys[] = {
 	{ "socatPath", K_FN, K_IGNORED, 0, 0, 0, h_binpath },
 	{ "javaAgentJarPath", K_FN, K_IGNORED, 0, 0, 0, h_binpath },
 	{ "windows", K_FN, K_IGNORED, 0, 0, 0, h_windows },
-	{ "git", K_UNSUP, 0, 0, 0, 0, NULL },
+	{ "git", K_FN, 0, 0, 0, 0, h_git },
 };
 static const struct table top_table = {
 	"", top_keys, sizeof(top_keys) / sizeof(top_keys[0])
@@ -1173,7 +1221,8 @@ static const struct table top_table = {
 
 static const struct table *all_tables[] = {
 	&top_table, &net_table, &fs_table, &mitm_table, &parent_table,
-	&rg_table, &seccomp_table, &win_table, &srtwin_table, NULL
+	&rg_table, &seccomp_table, &win_table, &srtwin_table, &cred_table,
+	&git_table, NULL
 };
 
 /*

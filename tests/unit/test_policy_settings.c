@@ -118,8 +118,9 @@ static const struct bad bad[] = {
 	    "\"denyRead\":[\"/x\"]}}",
 	    "/filesystem/denyRead: duplicate key" },
 	{ "bad-23-credentials",
-	    "{\"credentials\":{\"files\":[]}}",
-	    "/credentials: " NOSUP },
+	    "{\"credentials\":{\"files\":[],\"envVars\":[{\"name\":\"X\","
+	    "\"mode\":\"deny\"}]}}",
+	    "/credentials/envVars: " NOSUP },
 	{ "bad-24-tls-terminate",
 	    "{\"network\":{\"tlsTerminate\":{}}}",
 	    "/network/tlsTerminate: " NOSUP },
@@ -128,7 +129,13 @@ static const struct bad bad[] = {
 	    "/network/filterRequest: " NOSUP },
 	{ "bad-26-git-safe",
 	    "{\"git\":{\"safeDirectories\":[\"/x\"]}}",
-	    "/git: " NOSUP },
+	    "/git/safeDirectories: " NOSUP },
+	{ "bad-26b-credentials-unknown",
+	    "{\"credentials\":{\"injectHosts\":[]}}",
+	    "/credentials/injectHosts: unknown key" },
+	{ "bad-26c-credentials-sigv4",
+	    "{\"credentials\":{\"sigv4\":{\"streaming\":\"deny\"}}}",
+	    "/credentials/sigv4: " NOSUP },
 	{ "bad-27-top-array",
 	    "[]",
 	    "expected an object at the top level, got an array" },
@@ -472,6 +479,11 @@ test_every_key(void)
 	settings_free(&s);
 }
 
+static const char asks_nothing[] =
+    "{\"credentials\":{\"files\":[],\"envVars\":[],"
+    "\"allowPlaintextInject\":false,\"sigv4\":{}},"
+    "\"git\":{\"safeDirectories\":[]}}";
+
 static void
 test_defaults(void)
 {
@@ -481,6 +493,13 @@ test_defaults(void)
 
 	rv = settings_load_buf(&s, "min.json", "{}", 2, &env, &e);
 	tap_ok(rv == 0 && e.n == 0, "{} is valid");
+	settings_free(&s);
+	rv = settings_load_buf(&s, "empty-sections.json", asks_nothing,
+	    strlen(asks_nothing), &env, &e);
+	tap_ok(rv == 0 && e.n == 0, "credentials and git asking nothing load");
+	settings_errors_free(&e);
+	settings_free(&s);
+	rv = settings_load_buf(&s, "min.json", "{}", 2, &env, &e);
 	tap_ok(!s.net.present && s.net.allowed.n == 0 &&
 	    s.mandatory_deny_search_depth == 3 && !s.net.strict_allowlist,
 	    "{} gives defaults");
