@@ -39,7 +39,7 @@ int	domain_list_add(struct domain_list *, const struct domain_pattern *p);
  * dotted quad, IPv4-mapped IPv6 its IPv4).  0 for a malformed host (empty,
  * over 255 bytes, zone id, bytes outside [A-Za-z0-9._-]).
  */
-#define DOMAIN_CANON_MAX	256	/* size of a domain_canon_host() buffer */
+#define DOMAIN_CANON_MAX	256	/* a domain_canon_host() buffer */
 int	domain_canon_host(const char *host, char *out, size_t outlen);
 
 /* Does host:port match?  host may be a name or an IP literal, any case,

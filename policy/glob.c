@@ -121,7 +121,8 @@ glob_compile(const char *pat, struct gprog *g)
 			i += glob_stars(g, pat + i);
 		else if (pat[i] == '[' && i >= textuntil &&
 		    (close = strchr(pat + i + 1, ']')) != NULL &&
-		    glob_set_valid(pat + i + 1, (size_t)(close - pat - i - 1))) {
+		    glob_set_valid(pat + i + 1,
+		    (size_t)(close - pat - i - 1))) {
 			glob_push(g, G_SET, 0);
 			g->t[g->m - 1].set = pat + i + 1;
 			g->t[g->m - 1].setlen = (size_t)(close - pat - i - 1);
@@ -411,7 +412,8 @@ glob_walk(struct gwalk *w, char *path, size_t plen, const uint8_t *state)
 		return glob_add_unlisted(w, path);
 	}
 	while (rv == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (++w->r->visited > w->lim->max_visit) {
 			w->why = "glob walk looked at too many entries";
@@ -614,7 +616,8 @@ glob_expand(const char *pattern, const struct glob_limits *lim,
 	}
 	path_glob_base(pattern, base, sizeof(base));
 	if (base[0] == '\0' || strcmp(base, "/") == 0) {
-		*why = "glob has no literal directory below \"/\" to start from";
+		*why = "glob has no literal directory below \"/\" to start "
+		    "from";
 		return -1;
 	}
 	if (glob_walk_pattern(pattern, base, lim, r, why) == -1 ||

@@ -361,8 +361,8 @@ get_checked_string(struct ctx *c, const struct json *v, const char *ptr,
 	if (!want(c, v, ptr, JSON_STRING))
 		return;
 	if ((why = check(v->s)) != NULL) {
-		problem(c, ptr, v->s[0] == '\0' ? "%.0s%s" : "%s: %s", quote(v->s),
-		    why);
+		problem(c, ptr, v->s[0] == '\0' ? "%.0s%s" : "%s: %s",
+		    quote(v->s), why);
 		return;
 	}
 	if (out != NULL) {
@@ -627,7 +627,8 @@ get_domains(struct ctx *c, const struct json *v, const char *ptr,
 			continue;
 		}
 		if (!ports && d.port != 0) {
-			problem(c, p, "%s: no \":port\" here", quote(v->v[i]->s));
+			problem(c, p, "%s: no \":port\" here",
+			    quote(v->v[i]->s));
 			domain_pattern_free(&d);
 			continue;
 		}
@@ -728,7 +729,8 @@ static const struct key mitm_keys[] = {
 	{ "domains", K_FN, K_REQUIRED, 0, 0, 0, h_mitm_domains },
 };
 static const struct table mitm_table = {
-	"/network/mitmProxy", mitm_keys, sizeof(mitm_keys) / sizeof(mitm_keys[0])
+	"/network/mitmProxy", mitm_keys,
+	sizeof(mitm_keys) / sizeof(mitm_keys[0])
 };
 
 static void
@@ -845,10 +847,10 @@ inert_deny_glob(struct ctx *c, const char *raw, const char *ptr)
 	while (n > 0 && raw[n - 1] == '/')
 		n--;
 	snprintf(fixed, sizeof(fixed), "%.*s", (int)n, raw);
-	problem(c, ptr, "Deny glob %s ends in a separator, so as a pattern it can "
-	    "match no path. Write %s, which is also read as the path of that "
-	    "name where it exists, or add a \"**\" segment to match at any "
-	    "depth.", quote(raw), quote(fixed));
+	problem(c, ptr, "Deny glob %s ends in a separator, so as a pattern it "
+	    "can match no path. Write %s, which is also read as the path of "
+	    "that name where it exists, or add a \"**\" segment to match at "
+	    "any depth.", quote(raw), quote(fixed));
 	return true;
 }
 
@@ -884,14 +886,14 @@ path_entry_add(struct ctx *c, const char *ptr, struct path_list *l,
 	why = path_expand(raw, literal, c->env ? c->env->home : NULL,
 	    c->env ? c->env->cwd : NULL, &e.path, &e.glob);
 	if (why != NULL) {
-		problem(c, ptr, raw[0] == '\0' ? "%.0s%s" : "%s: %s", quote(raw),
-		    why);
+		problem(c, ptr, raw[0] == '\0' ? "%.0s%s" : "%s: %s",
+		    quote(raw), why);
 		return;
 	}
 	path_glob_base(e.path, base, sizeof(base));
 	if (deny && e.glob && strcmp(base, "/") == 0) {
-		problem(c, ptr, "%s: glob has no literal directory below \"/\" to "
-		    "start from", quote(raw));
+		problem(c, ptr, "%s: glob has no literal directory below "
+		    "\"/\" to start from", quote(raw));
 		free(e.path);
 		return;
 	}
@@ -922,8 +924,8 @@ get_paths(struct ctx *c, const struct json *v, const char *ptr,
 	for (i = 0; i < v->n; i++) {
 		ptr_index(p, ptr, i);
 		if ((raw = entry_spelling(v->v[i], &literal)) == NULL) {
-			problem(c, p, "expected a path, or { \"path\": \"<path>\", "
-			    "\"literal\": true }");
+			problem(c, p, "expected a path, or { \"path\": "
+			    "\"<path>\", \"literal\": true }");
 			continue;
 		}
 		if (deny && !literal && !c->s->fs.disabled &&
@@ -1066,7 +1068,8 @@ h_win_backend(struct ctx *c, const struct json *v, const char *ptr)
 {
 	if (want(c, v, ptr, JSON_STRING) && strcmp(v->s, "mxc") != 0 &&
 	    strcmp(v->s, "srt-win") != 0)
-		problem(c, ptr, "%s: expected \"mxc\" or \"srt-win\"", quote(v->s));
+		problem(c, ptr, "%s: expected \"mxc\" or \"srt-win\"",
+		    quote(v->s));
 }
 
 static void

@@ -167,7 +167,8 @@ static const struct bad bad[] = {
 	    "{\"filesystem\":{\"allowWrite\":[\"\"]}}",
 	    "/filesystem/allowWrite/0: path cannot be empty" },
 	{ "bad-36-literal-false",
-	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"/x\",\"literal\":false}]}}",
+	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"/x\","
+	    "\"literal\":false}]}}",
 	    "/filesystem/denyRead/0: expected a path, or { \"path\": "
 	    "\"<path>\", \"literal\": true }" },
 	{ "bad-37-literal-extra-key",
@@ -269,9 +270,9 @@ static const struct bad bad[] = {
 	    "{\"filesystem\":[]}",
 	    "/filesystem: expected an object, got an array" },
 	{ "bad-61-deep-nesting",
-	    "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-	    "[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-	    "]]]]]]]]]}",
+	    "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]}",
 	    "invalid JSON at line 1, column 69: nested deeper than 64 levels" },
 	{ "bad-62-inert-deny-write-tilde",
 	    "{\"filesystem\":{\"denyWrite\":[\"~/.config/*/\"]}}",
@@ -291,7 +292,8 @@ static const struct bad bad[] = {
 	    "/network/AllowedDomains: unknown key (did you mean "
 	    "\"allowedDomains\"?)" },
 	{ "bad-66-deny-read-object-empty-path",
-	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"\",\"literal\":true}]}}",
+	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"\","
+	    "\"literal\":true}]}}",
 	    "/filesystem/denyRead/0: expected a path, or { \"path\": "
 	    "\"<path>\", \"literal\": true }" },
 	{ "bad-67-huge-number",
