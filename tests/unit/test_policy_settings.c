@@ -710,6 +710,49 @@ test_fixtures(void)
 	tap_ok(seen >= 9, "%zu fixture files", seen);
 }
 
+/* settings_errors_print: the lines a user sees on stderr. */
+static void
+test_print(void)
+{
+	struct settings		 s;
+	struct settings_errors	 e;
+	char			*path, buf[1024];
+	const char		*doc = "{\"network\":{\"allowedDomains\":"
+	    "[\"a.com\",\"b.com\",\"*.\"]},\"filesystem\":{\"denyRaed\":[]}}";
+	const char		*want =
+	    "settings.json: /network/allowedDomains/2: "
+	    "\"*.\": not a domain pattern\n"
+	    "settings.json: /filesystem/denyRaed: unknown key (did you mean "
+	    "\"denyRead\"?)\n"
+	    "settings.json: file is empty\n";
+	struct settings_errors	 e2;
+	ssize_t			 n;
+	int			 fd, saved;
+
+	path = write_tmp("", 0);
+	if ((fd = open(path, O_RDWR | O_TRUNC)) == -1 ||
+	    (saved = dup(STDERR_FILENO)) == -1)
+		abort();
+	settings_load_buf(&s, "settings.json", doc, strlen(doc), &env, &e);
+	settings_free(&s);
+	settings_load_buf(&s, "settings.json", "", 0, &env, &e2);
+	settings_free(&s);
+	dup2(fd, STDERR_FILENO);
+	settings_errors_print(&e, "settings.json");
+	settings_errors_print(&e2, "settings.json");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n < 0 ? 0 : n] = '\0';
+	if (!tap_ok(strcmp(buf, want) == 0, "stderr lines: FILE: POINTER: MSG"))
+		tap_diag("  got \"%s\"", buf);
+	close(fd);
+	unlink(path);
+	free(path);
+	settings_errors_free(&e);
+	settings_errors_free(&e2);
+}
+
 int
 main(void)
 {
@@ -718,5 +761,6 @@ main(void)
 	test_defaults();
 	test_files();
 	test_fixtures();
+	test_print();
 	return tap_done();
 }
