@@ -345,6 +345,18 @@ glob_is_dir(struct gwalk *w, const char *path, unsigned char dtype,
 
 static int	glob_walk(struct gwalk *, char *, size_t, const uint8_t *);
 
+static bool
+glob_is_link(const char *path, unsigned char dtype)
+{
+	struct stat	st;
+
+	if (dtype == DT_LNK)
+		return true;
+	if (dtype != DT_UNKNOWN)
+		return false;
+	return lstat(path, &st) == -1 || S_ISLNK(st.st_mode);
+}
+
 /* One directory entry: match it, then perhaps descend. */
 static int
 glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
@@ -368,7 +380,8 @@ glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
 		goto out;
 	}
 	memcpy(s2, state, g->nstates);
-	if (!glob_run(g, s2, s3, de->d_name, nlen)) {
+	if (!glob_run(g, s2, s3, de->d_name, nlen) ||
+	    (w->lim->allow && glob_is_link(path, de->d_type))) {
 		rv = 0;
 		goto out;
 	}
@@ -525,6 +538,32 @@ glob_comp_has_glob(const char *p, size_t n)
 	return false;
 }
 
+/* The whole spelling as a name: for an allow, no link on the way. */
+static int
+glob_name_whole(const char *pattern, const struct glob_limits *lim,
+    struct glob_result *r, const char **why)
+{
+	struct stat	 st;
+	char		 p[PATH_MAX], *slash;
+
+	if (lstat(pattern, &st) == -1)
+		return 0;
+	if (lim->allow) {
+		strlcpy(p, pattern, sizeof(p));
+		do {
+			if (lstat(p, &st) == -1 || S_ISLNK(st.st_mode))
+				return 0;
+			if ((slash = strrchr(p, '/')) != NULL)
+				*slash = '\0';
+		} while (slash != NULL && glob_comp_has_glob(p, strlen(p)));
+	}
+	if (glob_add(&r->v, &r->n, pattern) == -1) {
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The readings a spelling has beside its pattern one, as the reference's
  * literalReadings: a directory may hold glob characters in its own name
@@ -555,18 +594,14 @@ glob_name_readings(const char *pattern, const struct glob_limits *lim,
 			return 0;
 		memcpy(prefix, pattern, len);
 		prefix[len] = '\0';
-		if (lstat(prefix, &st) == -1)
+		if (lstat(prefix, &st) == -1 ||
+		    (lim->allow && S_ISLNK(st.st_mode)))
 			return 0;
-		if (!glob_comp_has_glob(e, strlen(e))) {
-			if (lstat(pattern, &st) == 0 &&
-			    glob_add(&r->v, &r->n, pattern) == -1) {
-				*why = "out of memory";
-				return -1;
-			}
-			return 0;
-		}
-		if (S_ISDIR(st.st_mode) || (S_ISLNK(st.st_mode) &&
-		    stat(prefix, &st) == 0 && S_ISDIR(st.st_mode))) {
+		if (!glob_comp_has_glob(e, strlen(e)))
+			return glob_name_whole(pattern, lim, r, why);
+		if (S_ISDIR(st.st_mode) || (!lim->allow &&
+		    S_ISLNK(st.st_mode) && stat(prefix, &st) == 0 &&
+		    S_ISDIR(st.st_mode))) {
 			if ((esc = glob_escape(prefix, len)) == NULL ||
 			    asprintf(&sub, "%s%s", esc, e) == -1) {
 				free(esc);

@@ -24,9 +24,20 @@ struct glob_limits {
 	bool	 follow_links;	/* descend into symlinked directories */
 	bool	 prune;		/* do not descend below a matched directory */
 	bool	 names;		/* also the name readings (see below) */
+	bool	 allow;		/* for an allow list: no symlinks (below) */
 };
 
-#define GLOB_LIMITS_DEFAULT { 32, 200000, 10000, true, true, true }
+/*
+ * For a deny every spelling of a path must be caught, so symlinked
+ * directories are followed and symlinks are matches.  For an allow
+ * (allowRead, allowWrite) a symlink is never a match nor walked through,
+ * from the first glob component on: a command that can write a directory
+ * could otherwise plant a link there and have the next sandbox grant what
+ * it points at.  Use GLOB_LIMITS_ALLOW for allow lists, and ignore
+ * unlisted there (an allow fails closed).
+ */
+#define GLOB_LIMITS_DEFAULT { 32, 200000, 10000, true, true, true, false }
+#define GLOB_LIMITS_ALLOW { 32, 200000, 10000, false, true, true, true }
 
 struct glob_result {
 	char	**v;		/* matches, sorted */
