@@ -43,7 +43,9 @@ int	domain_list_add(struct domain_list *, const struct domain_pattern *p);
 int	domain_canon_host(const char *host, char *out, size_t outlen);
 
 /* Does host:port match?  host may be a name or an IP literal, any case,
- * with or without brackets or a trailing dot. */
+ * with or without brackets or a trailing dot.  It is a C string: a caller
+ * holding counted bytes (a SOCKS DOMAINNAME) refuses an embedded NUL
+ * first, or "evil.com\0.allowed.com" reads as evil.com. */
 bool	domain_match(const struct domain_pattern *, const char *host,
 	    int port);
 /* Index of the first matching entry, or -1. */
