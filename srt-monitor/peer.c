@@ -57,7 +57,7 @@ peer_update(struct peer *p)
 {
 	short	want = EV_READ | EV_PERSIST;
 
-	if (imsgbuf_queuelen(&p->ib) > 0)
+	if (imsgbuf_queuelen(&p->ib) > 0 && !p->write_dead)
 		want |= EV_WRITE;
 	if (want == p->evflags)
 		return;
@@ -103,21 +103,30 @@ peer_lost(struct peer *p, const char *why)
 		p->evflags = 0;
 		return;
 	}
-	if (p->mon->service)
+	if (p->mon->service && strcmp(why, "closed") != 0)
 		log_warnx("%s: %s", p->name, why);
 	else
 		log_debug("%s: %s", p->name, why);
 	peer_free(p);
 }
 
+/*
+ * A client may send its events and hang up without reading our answers:
+ * a failed write then only ends the answers, never the reading, or its
+ * last events would be lost.
+ */
 static int
 peer_reply(struct peer *p, uint32_t type, const void *data, size_t len)
 {
+	if (p->write_dead)
+		return 0;
 	if (imsgbuf_queuelen(&p->ib) >= PEER_MAX_REPLIES)
 		return -1;
 	if (imsg_compose(&p->ib, type, 0, getpid(), -1, data, len) == -1)
 		return -1;
-	return imsgbuf_write(&p->ib);
+	if (imsgbuf_write(&p->ib) == -1)
+		p->write_dead = 1;
+	return 0;
 }
 
 static const char *
@@ -224,10 +233,8 @@ peer_cb(int fd, short what, void *arg)
 	ssize_t		 n;
 	int		 r = 0;
 
-	if ((what & EV_WRITE) && imsgbuf_write(&p->ib) == -1) {
-		peer_lost(p, "write failed");
-		return;
-	}
+	if ((what & EV_WRITE) && imsgbuf_write(&p->ib) == -1)
+		p->write_dead = 1;
 	if (what & EV_READ) {
 		n = imsgbuf_read(&p->ib);
 		if (n == 0) {

@@ -137,6 +137,7 @@ struct peer {
 	uint32_t		 role;		/* 0 until IMSG_HELLO */
 	uint32_t		 want_role;	/* 0 = launcher or proxy */
 	int			 control;	/* service launcher channel */
+	int			 write_dead;	/* it stopped reading us */
 	struct ignore_set	 ignore;	/* from its IMSG_POLICY */
 	int			 has_policy;
 	char			 name[64];

@@ -117,10 +117,13 @@ def one_client(args, client, errors):
         for i in range(args.events):
             out.append(event(args, client, i))
         s.sendall(b"".join(out))
-        if args.summary:
-            print(json.dumps(wait_summary(s)), flush=True)
         if args.linger:
             time.sleep(args.linger)
+        if args.after:
+            s.sendall(b"".join(event(args, client, args.events + i)
+                               for i in range(args.after)))
+        if args.summary:
+            print(json.dumps(wait_summary(s)), flush=True)
         s.close()
     except Exception as e:  # reported, and the exit status says so
         errors.append("client %d: %r" % (client, e))
@@ -151,10 +154,12 @@ def cmd_service(args, monitor_args):
                             preexec_fn=child_fds, close_fds=False)
     ctl_theirs.close()
     px_theirs.close()
-    out = [hello(ROLE_LAUNCH)]
+    # As srt-launch does, always send the settings, "{}" at least.
+    policy = b"{}"
     if args.policy:
         with open(args.policy, "rb") as f:
-            out.append(frame(IMSG_POLICY, f.read()))
+            policy = f.read()
+    out = [hello(ROLE_LAUNCH), frame(IMSG_POLICY, policy)]
     # Proxy events first: the monitor must hold them until the policy.
     px_mine.sendall(hello(ROLE_PROXY) +
                     b"".join(event(args, 0, i) for i in range(args.events)))
@@ -204,7 +209,9 @@ def main():
     ap.add_argument("--garbage", choices=sorted(GARBAGE))
     ap.add_argument("--summary", action="store_true")
     ap.add_argument("--shutdown", action="store_true")
-    ap.add_argument("--linger", type=float, default=0)
+    ap.add_argument("--linger", type=float, default=0,
+                    help="seconds to wait before --after events")
+    ap.add_argument("--after", type=int, default=0)
     ap.add_argument("--kind", default="network")
     ap.add_argument("--operation", default="connect")
     ap.add_argument("--target", default="host-{c}-{i}.example:443")
