@@ -3,7 +3,7 @@
 # Says what it runs; needs root (or sudo) only when something is missing.
 set -eu
 BUILD="gcc make pkg-config libseccomp-dev libyajl-dev libbsd-dev libevent-dev"
-TEST="bats curl python3 mandoc iproute2 util-linux procps psmisc openssl git"
+TEST="bats curl python3 mandoc iproute2 util-linux procps psmisc openssl git rsyslog"
 want=""
 for p in $BUILD $TEST ${SRT_EXTRA_DEPS:-}; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
