@@ -7,281 +7,121 @@
  * event's target.  An empty pattern therefore matches everything, as
  * String.prototype.includes("") does there.
  *
- * Only the ignoreViolations member is read here, with yajl's callback
- * parser: a settings document from a standalone client is untrusted and
- * a tree of it could be arbitrarily deep.  The full settings loader in
- * policy/ will replace this once it exists.
+ * The settings come through policy/'s loader, so a document the launcher
+ * would refuse is refused here too, with the same words; from a
+ * standalone client it is untrusted input, which that loader bounds.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_parse.h>
-
+#include "libcommon/log.h"
+#include "policy/settings.h"
 #include "srt-monitor/srt-monitor.h"
 
-#define IGNORE_MAX_RULES	4096
-#define IGNORE_MAX_PATTERNS	4096
-#define IGNORE_MAX_STRING	4096
-#define IGNORE_MAX_FILE		(1024 * 1024)
+static char	ignore_home[4096] = "/";
+static char	ignore_cwd[4096] = "/";
 
-struct ignore_parse {
-	struct ignore_set	*set;
-	int			 depth;
-	int			 iv_key;	/* next value is ignoreViolations */
-	int			 iv_depth;	/* depth of its map, 0 = outside */
-	int			 in_array;	/* collecting patterns */
-	int			 rule_key;	/* a command key awaits its array */
-	char			 err[128];
-};
-
-static int
-ip_fail(struct ignore_parse *p, const char *msg)
+/* Path expansion in the loader needs these; read them while we can. */
+void
+ignore_init_env(void)
 {
-	if (p->err[0] == '\0')
-		strlcpy(p->err, msg, sizeof(p->err));
-	return 0;
-}
+	const char	*h = getenv("HOME");
 
-/* A scalar or container where the map expects only arrays of strings. */
-static int
-ip_value(struct ignore_parse *p)
-{
-	if (p->iv_key)
-		return ip_fail(p, "ignoreViolations: must be an object");
-	if (p->rule_key || p->in_array)
-		return ip_fail(p, "ignoreViolations: each value must be an "
-		    "array of strings");
-	return 1;
+	if (h != NULL && h[0] == '/')
+		strlcpy(ignore_home, h, sizeof(ignore_home));
+	if (getcwd(ignore_cwd, sizeof(ignore_cwd)) == NULL)
+		strlcpy(ignore_cwd, "/", sizeof(ignore_cwd));
 }
 
 static int
-ip_null(void *ctx)
-{
-	return ip_value(ctx);
-}
-
-static int
-ip_bool(void *ctx, int b)
-{
-	return ip_value(ctx);
-}
-
-static int
-ip_number(void *ctx, const char *s, size_t len)
-{
-	return ip_value(ctx);
-}
-
-static int
-ip_string(void *ctx, const unsigned char *s, size_t len)
-{
-	struct ignore_parse	*p = ctx;
-	struct ignore_rule_m	*r;
-	char			**v;
-
-	if (!p->in_array)
-		return ip_value(p);
-	if (len > IGNORE_MAX_STRING || memchr(s, '\0', len) != NULL)
-		return ip_fail(p, "ignoreViolations: pattern too long or "
-		    "contains NUL");
-	r = &p->set->v[p->set->n - 1];
-	if (r->npaths >= IGNORE_MAX_PATTERNS)
-		return ip_fail(p, "ignoreViolations: too many patterns");
-	v = reallocarray(r->paths, r->npaths + 1, sizeof(*v));
-	if (v == NULL)
-		return ip_fail(p, "out of memory");
-	r->paths = v;
-	if ((v[r->npaths] = strndup((const char *)s, len)) == NULL)
-		return ip_fail(p, "out of memory");
-	r->npaths++;
-	return 1;
-}
-
-static int
-ip_start_map(void *ctx)
-{
-	struct ignore_parse	*p = ctx;
-
-	if (p->depth == 0) {
-		p->depth++;
-		return 1;
-	}
-	if (p->rule_key || p->in_array)
-		return ip_value(p);
-	p->depth++;
-	if (p->iv_key) {
-		p->iv_key = 0;
-		p->iv_depth = p->depth;
-	}
-	return 1;
-}
-
-static int
-ip_add_rule(struct ignore_parse *p, const unsigned char *key, size_t len)
-{
-	struct ignore_rule_m	*v;
-
-	if (p->set->n >= IGNORE_MAX_RULES)
-		return ip_fail(p, "ignoreViolations: too many commands");
-	if (len > IGNORE_MAX_STRING || memchr(key, '\0', len) != NULL)
-		return ip_fail(p, "ignoreViolations: command pattern too "
-		    "long or contains NUL");
-	v = reallocarray(p->set->v, p->set->n + 1, sizeof(*v));
-	if (v == NULL)
-		return ip_fail(p, "out of memory");
-	p->set->v = v;
-	memset(&v[p->set->n], 0, sizeof(v[0]));
-	if ((v[p->set->n].command = strndup((const char *)key, len)) == NULL)
-		return ip_fail(p, "out of memory");
-	p->set->n++;
-	p->rule_key = 1;
-	return 1;
-}
-
-static int
-ip_map_key(void *ctx, const unsigned char *key, size_t len)
-{
-	struct ignore_parse	*p = ctx;
-
-	if (p->iv_depth != 0 && p->depth == p->iv_depth)
-		return ip_add_rule(p, key, len);
-	if (p->depth == 1 && len == strlen("ignoreViolations") &&
-	    memcmp(key, "ignoreViolations", len) == 0)
-		p->iv_key = 1;
-	return 1;
-}
-
-static int
-ip_end_map(void *ctx)
-{
-	struct ignore_parse	*p = ctx;
-
-	if (p->depth == p->iv_depth)
-		p->iv_depth = 0;
-	p->depth--;
-	return 1;
-}
-
-static int
-ip_start_array(void *ctx)
-{
-	struct ignore_parse	*p = ctx;
-
-	if (p->depth == 0)
-		return ip_fail(p, "settings: not an object");
-	if (p->iv_key || p->in_array)
-		return ip_value(p);
-	p->depth++;
-	if (p->rule_key) {
-		p->rule_key = 0;
-		p->in_array = 1;
-	}
-	return 1;
-}
-
-static int
-ip_end_array(void *ctx)
-{
-	struct ignore_parse	*p = ctx;
-
-	p->in_array = 0;
-	p->depth--;
-	return 1;
-}
-
-static const yajl_callbacks ignore_callbacks = {
-	.yajl_null = ip_null,
-	.yajl_boolean = ip_bool,
-	.yajl_number = ip_number,
-	.yajl_string = ip_string,
-	.yajl_start_map = ip_start_map,
-	.yajl_map_key = ip_map_key,
-	.yajl_end_map = ip_end_map,
-	.yajl_start_array = ip_start_array,
-	.yajl_end_array = ip_end_array,
-};
-
-/* A scalar document is not settings: caught by the callbacks above only
- * when it is an array, so check the first byte too. */
-static int
-ignore_is_object(const char *buf, size_t len)
+ignore_take(struct ignore_set *set, struct settings *s)
 {
 	size_t	i;
 
-	for (i = 0; i < len; i++)
-		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' &&
-		    buf[i] != '\r')
-			return buf[i] == '{';
+	memset(set, 0, sizeof(*set));
+	if (s->nignore == 0)
+		return 0;
+	if ((set->v = calloc(s->nignore, sizeof(*set->v))) == NULL)
+		return -1;
+	for (i = 0; i < s->nignore; i++) {
+		set->v[i].command = s->ignore[i].command;
+		s->ignore[i].command = NULL;
+		set->v[i].paths = s->ignore[i].paths.v;
+		set->v[i].npaths = s->ignore[i].paths.n;
+		s->ignore[i].paths.v = NULL;
+		s->ignore[i].paths.n = 0;
+		set->n++;
+	}
 	return 0;
+}
+
+static void
+ignore_first_error(const struct settings_errors *errs, const char *name,
+    char *err, size_t errlen)
+{
+	if (errs->n == 0)
+		snprintf(err, errlen, "%s: invalid", name);
+	else if (errs->v[0].pointer[0] == '\0')
+		snprintf(err, errlen, "%s: %s", name, errs->v[0].message);
+	else
+		snprintf(err, errlen, "%s: %s: %s", name, errs->v[0].pointer,
+		    errs->v[0].message);
 }
 
 int
-ignore_load_buf(struct ignore_set *set, const char *buf, size_t len,
-    char *err, size_t errlen)
+ignore_load_buf(struct ignore_set *set, const char *name, const char *buf,
+    size_t len, char *err, size_t errlen)
 {
-	struct ignore_parse	p;
-	yajl_handle		h;
-	yajl_status		st;
+	struct settings		s;
+	struct settings_errors	errs;
+	struct settings_env	env = { ignore_home, ignore_cwd };
+	int			rc;
 
 	memset(set, 0, sizeof(*set));
-	memset(&p, 0, sizeof(p));
-	p.set = set;
-	if (!ignore_is_object(buf, len)) {
-		strlcpy(err, "settings: not a JSON object", errlen);
+	if (settings_load_buf(&s, name, buf, len, &env, &errs) == -1) {
+		ignore_first_error(&errs, name, err, errlen);
+		settings_errors_free(&errs);
+		settings_free(&s);
 		return -1;
 	}
-	if ((h = yajl_alloc(&ignore_callbacks, NULL, &p)) == NULL) {
-		strlcpy(err, "out of memory", errlen);
-		return -1;
-	}
-	st = yajl_parse(h, (const unsigned char *)buf, len);
-	if (st == yajl_status_ok)
-		st = yajl_complete_parse(h);
-	yajl_free(h);
-	if (st != yajl_status_ok) {
-		strlcpy(err, p.err[0] ? p.err : "settings: malformed JSON",
-		    errlen);
+	settings_errors_free(&errs);
+	rc = ignore_take(set, &s);
+	settings_free(&s);
+	if (rc == -1) {
 		ignore_free(set);
-		return -1;
+		snprintf(err, errlen, "%s: out of memory", name);
 	}
-	return 0;
+	return rc;
 }
 
+/* A file given with -s: every problem is printed, as srt-launch does. */
 int
 ignore_load_file(struct ignore_set *set, const char *path, char *err,
     size_t errlen)
 {
-	char	*buf;
-	ssize_t	 n;
-	size_t	 len = 0;
-	int	 fd, rc;
+	struct settings		s;
+	struct settings_errors	errs;
+	struct settings_env	env = { ignore_home, ignore_cwd };
+	int			rc;
 
 	memset(set, 0, sizeof(*set));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (settings_load_file(&s, path, true, &env, &errs) == -1) {
+		settings_errors_print(&errs, path);
+		ignore_first_error(&errs, path, err, errlen);
+		settings_errors_free(&errs);
+		settings_free(&s);
 		return -1;
 	}
-	if ((buf = malloc(IGNORE_MAX_FILE + 1)) == NULL) {
-		close(fd);
+	settings_errors_free(&errs);
+	rc = ignore_take(set, &s);
+	settings_free(&s);
+	if (rc == -1) {
+		ignore_free(set);
 		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
 	}
-	while (len <= IGNORE_MAX_FILE &&
-	    (n = read(fd, buf + len, IGNORE_MAX_FILE + 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	if (len > IGNORE_MAX_FILE) {
-		free(buf);
-		snprintf(err, errlen, "%s: larger than %d bytes", path,
-		    IGNORE_MAX_FILE);
-		return -1;
-	}
-	rc = ignore_load_buf(set, buf, len, err, errlen);
-	free(buf);
 	return rc;
 }
 

@@ -158,13 +158,13 @@ static const char *
 peer_policy(struct peer *p, struct imsg *m)
 {
 	struct ignore_set	set;
-	char			err[128];
+	char			err[512];
 
 	if (p->role != SRT_ROLE_LAUNCH)
 		return "IMSG_POLICY from a proxy";
-	if (ignore_load_buf(&set, m->data, m->datalen, err,
+	if (ignore_load_buf(&set, "IMSG_POLICY", m->data, m->datalen, err,
 	    sizeof(err)) == -1) {
-		log_warnx("%s: policy: %s", p->name, err);
+		log_warnx("%s: %s", p->name, err);
 		return "bad IMSG_POLICY";
 	}
 	if (p->control) {

@@ -216,9 +216,6 @@ open_service(struct monitor *mon)
 	if (!is_socket(MONITOR_FD_CONTROL))
 		fatalx("no -l and no launcher channel on fd %d",
 		    MONITOR_FD_CONTROL);
-	/* A dead launcher takes us down even if EOF were missed. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-		fatal("prctl");
 	if (fcntl(MONITOR_FD_CONTROL, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("fcntl");
 	if ((p = peer_add(mon, MONITOR_FD_CONTROL, SRT_ROLE_LAUNCH, 1,
@@ -346,45 +343,55 @@ setup_signals(struct monitor *mon)
 }
 
 /*
- * Until libcommon's confine() lands these are weak: the monitor then
- * runs unconfined and says so under -d.  Once it lands the pragmas go.
- */
-#pragma weak confine
-#pragma weak privdrop
-
-/*
  * Everything is open now: outputs, channels, the listener, settings.
- * What is left to do needs sockets (accept, send) and, for SIGHUP, to
- * create the output file again in its directory.
+ * From here on we only parse what peers send, so a bug there must find
+ * nothing to use: no files except the output's directory (SIGHUP makes
+ * the file again there), no sockets but the kinds our outputs reconnect
+ * (AF_UNIX for /dev/log, AF_INET* for a remote collector), no exec.
  */
 static void
-confine_self(const struct options *o)
+confine_self(const struct options *o, int service)
 {
 	struct confine_report	rep;
 	struct confine_path	path[1];
-	char			dir[4096];
+	char			dir[4096], promises[128];
 	size_t			npath = 0;
-	char			promises[64] = "stdio unix inet";
 
-	if (confine == NULL || privdrop == NULL) {
-		log_debug("confinement not available in this build");
-		return;
-	}
-	if (geteuid() == 0 && privdrop(o->user) == -1)
+	if (privdrop(o->user) == -1)
 		fatalx("cannot drop privileges to %s",
 		    o->user ? o->user : "nobody");
+	/* A dead launcher takes us down even if its EOF were missed; set
+	 * after privdrop, since a change of credentials clears it. */
+	if (service && prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("prctl");
+	strlcpy(promises, "stdio sendfd recvfd", sizeof(promises));
+	/* unix: accept and SO_PEERCRED on the listener; connect to
+	 * /dev/log again after syslogd restarts. */
+	if (!service || o->syslog_local)
+		strlcat(promises, " unix", sizeof(promises));
+	if (o->syslog_remote != NULL)
+		strlcat(promises, " inet", sizeof(promises));
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
 		strlcpy(dir, o->out, sizeof(dir));
 		path[0].path = dirname(dir);
-		path[0].access = CONFINE_READ | CONFINE_WRITE;
-		npath = 1;
-		strlcat(promises, " rpath wpath cpath", sizeof(promises));
+		path[0].access = CONFINE_WRITE;
+		/* After privdrop the directory may be out of reach: then
+		 * the open output stays, only SIGHUP cannot reopen it. */
+		if (access(path[0].path, W_OK | X_OK) == 0) {
+			npath = 1;
+			strlcat(promises, " wpath cpath", sizeof(promises));
+		} else
+			log_warnx("%s: not writable as uid %ld, SIGHUP will "
+			    "not reopen %s", path[0].path, (long)geteuid(),
+			    o->out);
 	}
 	memset(&rep, 0, sizeof(rep));
 	if (confine(promises, path, npath, &rep) == -1)
 		fatalx("cannot confine myself");
-	if (rep.degraded[0] != '\0')
-		log_debug("confinement degraded: %s", rep.degraded);
+	log_debug("confined: %s; landlock %s, seccomp %s%s%s", promises,
+	    rep.landlock_applied ? "on" : "off",
+	    rep.seccomp_applied ? "on" : "off",
+	    rep.degraded[0] ? "; degraded: " : "", rep.degraded);
 }
 
 static void
@@ -415,9 +422,10 @@ main(int argc, char *argv[])
 {
 	struct options	o;
 	struct monitor	mon;
-	char		err[256];
+	char		err[512];
 
 	parse_options(&o, argc, argv);
+	ignore_init_env();
 	log_init("srt-monitor", LOG_TO_STDERR, o.debug);
 	memset(&mon, 0, sizeof(mon));
 	TAILQ_INIT(&mon.peers);
@@ -430,7 +438,7 @@ main(int argc, char *argv[])
 	if (o.settings != NULL) {
 		if (ignore_load_file(&mon.ignore, o.settings, err,
 		    sizeof(err)) == -1)
-			fatalx("%s", err);
+			exit(1);
 		mon.has_policy = 1;
 	}
 	open_outputs(&mon, &o);
@@ -439,7 +447,7 @@ main(int argc, char *argv[])
 	else
 		open_listener(&mon, o.listen);
 	setup_signals(&mon);
-	confine_self(&o);
+	confine_self(&o, mon.service);
 	log_debug("%s mode", mon.service ? "service" : "standalone");
 	event_base_dispatch(mon.base);
 	output_drain(&mon, MONITOR_DRAIN_MS);

@@ -37,8 +37,9 @@ struct ignore_set {
 	size_t			 n;
 };
 
-int	ignore_load_buf(struct ignore_set *, const char *buf, size_t len,
-	    char *err, size_t errlen);
+void	ignore_init_env(void);
+int	ignore_load_buf(struct ignore_set *, const char *name,
+	    const char *buf, size_t len, char *err, size_t errlen);
 int	ignore_load_file(struct ignore_set *, const char *path, char *err,
 	    size_t errlen);
 int	ignore_match(const struct ignore_set *, const struct srt_event *);

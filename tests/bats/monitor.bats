@@ -20,6 +20,9 @@ teardown() {
 		[ -f "$f" ] || continue
 		wait_gone "$(cat "$f")" || kill -9 "$(cat "$f")" 2>/dev/null || true
 	done
+	if [ -f "$T/logs.dir" ]; then
+		rm -rf "$(cat "$T/logs.dir")"
+	fi
 }
 
 # wait_for SECONDS CMD...: poll until CMD succeeds.
@@ -155,11 +158,11 @@ for line in open(sys.argv[1]):
 	echo '{"ignoreViolations": ["x"]}' >"$T/bad.json"
 	run "$M" -l "unix:$SOCK" -s "$T/bad.json"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"ignoreViolations: must be an object"* ]]
+	[[ "$output" == *"/ignoreViolations: expected an object"* ]]
 	echo '{"ignoreViolations": {"*": "x"}}' >"$T/bad.json"
 	run "$M" -l "unix:$SOCK" -s "$T/bad.json"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"array of strings"* ]]
+	[[ "$output" == *"/ignoreViolations/*: expected an array"* ]]
 	echo '{"ignoreViolations": ' >"$T/bad.json"
 	run "$M" -l "unix:$SOCK" -s "$T/bad.json"
 	[ "$status" -ne 0 ]
@@ -180,15 +183,19 @@ for line in open(sys.argv[1]):
 }
 
 @test "SIGHUP reopens the output file (logrotate)" {
-	start_monitor -o "$T/out.jsonl"
+	# As root the monitor reopens as nobody, who cannot reach $T.
+	L=$(mktemp -d /tmp/srt-monitor-logs.XXXXXX)
+	echo "$L" >"$T/logs.dir"
+	chmod 1777 "$L"
+	start_monitor -o "$L/out.jsonl"
 	client send "$SOCK" --events 2 --summary >/dev/null
-	nlines "$T/out.jsonl" 2
-	mv "$T/out.jsonl" "$T/out.jsonl.1"
+	nlines "$L/out.jsonl" 2
+	mv "$L/out.jsonl" "$L/out.jsonl.1"
 	kill -HUP "$(cat "$T/m.pid")"
-	wait_for 5 test -f "$T/out.jsonl"
+	wait_for 5 test -f "$L/out.jsonl"
 	client send "$SOCK" --events 3 --summary >/dev/null
-	nlines "$T/out.jsonl.1" 2
-	nlines "$T/out.jsonl" 3
+	nlines "$L/out.jsonl.1" 2
+	nlines "$L/out.jsonl" 3
 	kill -0 "$(cat "$T/m.pid")"
 }
 
