@@ -329,6 +329,11 @@ signal_cb(int sig, short what, void *arg)
 	monitor_exit(mon, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/*
+ * In service mode a ^C at the terminal reaches us too, but the launcher
+ * still has the last events and the summary to collect: it ends us (EOF
+ * or IMSG_SHUTDOWN), so SIGINT is ignored there.
+ */
 static void
 setup_signals(struct monitor *mon)
 {
@@ -337,8 +342,11 @@ setup_signals(struct monitor *mon)
 	evsignal_assign(&mon->sig_term, mon->base, SIGTERM, signal_cb, mon);
 	evsignal_assign(&mon->sig_int, mon->base, SIGINT, signal_cb, mon);
 	if (evsignal_add(&mon->sig_hup, NULL) == -1 ||
-	    evsignal_add(&mon->sig_term, NULL) == -1 ||
-	    evsignal_add(&mon->sig_int, NULL) == -1)
+	    evsignal_add(&mon->sig_term, NULL) == -1)
+		fatalx("evsignal_add");
+	if (mon->service)
+		signal(SIGINT, SIG_IGN);
+	else if (evsignal_add(&mon->sig_int, NULL) == -1)
 		fatalx("evsignal_add");
 }
 

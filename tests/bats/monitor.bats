@@ -362,6 +362,14 @@ start_rsyslog() {
 	nlines "$T/out.jsonl" 6
 }
 
+@test "service mode: a ^C does not end the monitor before the launcher" {
+	run client service "$M" --events 3 --sigint --summary -- -o "$T/out.jsonl"
+	[ "$status" -eq 0 ]
+	summ=$(grep '^{' <<<"$output")
+	[ "$(summary_field "$summ" events)" -eq 6 ]
+	nlines "$T/out.jsonl" 6
+}
+
 @test "service mode needs the launcher channel" {
 	run "$M" 3>&-
 	[ "$status" -ne 0 ]
