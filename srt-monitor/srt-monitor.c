@@ -362,9 +362,15 @@ confine_self(const struct options *o, int service)
 {
 	struct confine_report	rep;
 	struct confine_path	path[1];
+	struct stat		st;
 	char			dir[4096], promises[128];
 	size_t			npath = 0;
+	int			rotatable;
 
+	/* Only a regular file is rotated; a FIFO or device is kept.  Look
+	 * while we may still see it. */
+	rotatable = o->out != NULL && strcmp(o->out, "-") != 0 &&
+	    stat(o->out, &st) == 0 && S_ISREG(st.st_mode);
 	if (privdrop(o->user) == -1)
 		fatalx("cannot drop privileges to %s",
 		    o->user ? o->user : "nobody");
@@ -379,7 +385,7 @@ confine_self(const struct options *o, int service)
 		strlcat(promises, " unix", sizeof(promises));
 	if (o->syslog_remote != NULL)
 		strlcat(promises, " inet", sizeof(promises));
-	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+	if (rotatable) {
 		strlcpy(dir, o->out, sizeof(dir));
 		path[0].path = dirname(dir);
 		path[0].access = CONFINE_WRITE;
