@@ -24,6 +24,7 @@
 
 #include <linux/capability.h>
 #include <linux/landlock.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 
 #include <errno.h>
@@ -228,12 +229,18 @@ static const int confine_cpath[] = {
 	-1
 };
 
-/* A proxy: outgoing connections and its own listeners. */
+/*
+ * A proxy: outgoing connections and its own listeners.  Every socket
+ * promise also carries sendmsg/recvmsg: they are plain socket I/O, and
+ * the imsg channel a networked helper talks on uses them for every
+ * message (see confine.h on sendfd/recvfd).
+ */
 static const int confine_inet[] = {
 	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
-	SCMP_SYS(sendmmsg), SCMP_SYS(recvmmsg),
+	SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(sendmmsg),
+	SCMP_SYS(recvmmsg),
 	-1
 };
 
@@ -246,7 +253,8 @@ static const int confine_accept[] = {
 /* evdns once loaded: a UDP (or TCP fallback) socket to the resolver. */
 static const int confine_dns[] = {
 	SCMP_SYS(connect), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg),
 	-1
 };
 
@@ -255,7 +263,7 @@ static const int confine_unix[] = {
 	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
-	SCMP_SYS(socketpair),
+	SCMP_SYS(socketpair), SCMP_SYS(sendmsg), SCMP_SYS(recvmsg),
 	-1
 };
 
@@ -717,8 +725,22 @@ confine_sc_socket(scmp_filter_ctx ctx, int bits)
 	}
 	RULE1(ctx, (bits & P_UNIX) ? SCMP_ACT_ALLOW : EACCES_ACT,
 	    SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
-	RULE1(ctx, EACCES_ACT, SCMP_SYS(socket),
-	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+	if (!(bits & P_INET)) {
+		RULE1(ctx, EACCES_ACT, SCMP_SYS(socket),
+		    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+		return 0;
+	}
+	/*
+	 * inet may read the routing tables: getifaddrs() is how a proxy
+	 * learns this host's own addresses, which it must refuse to dial.
+	 * Changing them would need CAP_NET_ADMIN, gone by now.
+	 */
+	RULE2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+	    SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE));
+	RULE2(ctx, EACCES_ACT, SCMP_SYS(socket),
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+	    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
 	return 0;
 }
 
@@ -823,6 +845,15 @@ confine_seccomp(int bits, struct confine_report *r)
 	/* Native architecture only: a foreign-ABI syscall is killed. */
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS)) < 0)
+		goto fail;
+	/*
+	 * A binary search over syscall numbers instead of a linear list:
+	 * the proxy's relay pays the filter on every read, write and
+	 * splice.  TSYNC: should a library have started a thread, it gets
+	 * the filter too (or the load fails) rather than stay unfiltered.
+	 */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
 		goto fail;
 	for (i = 0; i < sizeof(confine_sets) / sizeof(confine_sets[0]); i++) {
 		if (!(bits & confine_sets[i].bit))

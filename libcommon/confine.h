@@ -13,24 +13,28 @@
  *   rpath   open read-only, stat, readlink, getdents, chdir
  *   wpath   open for writing, truncate, utimes, chmod
  *   cpath   create and remove: O_CREAT, mkdir, unlink, rename, link
- *   inet    AF_INET/AF_INET6 sockets, connect, bind, listen, accept
+ *   inet    AF_INET/AF_INET6 sockets, connect, bind, listen, accept;
+ *           NETLINK_ROUTE sockets, so getifaddrs() works
  *   accept  accept/accept4 on sockets that already listen, nothing else
  *   dns     UDP/TCP AF_INET/AF_INET6 sockets, connect, send, receive
  *   unix    AF_UNIX sockets
- *   sendfd  sendmsg (every imsg writer needs it, see below)
- *   recvfd  recvmsg (every imsg reader needs it, see below)
+ *   sendfd  sendmsg (an imsg writer without inet/dns/unix, see below)
+ *   recvfd  recvmsg (an imsg reader without inet/dns/unix, see below)
  *   proc    fork/clone without namespace flags, kill, wait
  *   exec    execve
  *   id      setres*id, setgroups
  *   tty     terminal ioctls (TCGETS/TCSETS*, window size, pgrp; no TIOCSTI)
  *   splice  splice, tee, pipe2 (the proxy's relay)
  *
- * seccomp cannot look inside a msghdr, so sendfd/recvfd grant sendmsg/
- * recvmsg whether or not SCM_RIGHTS travels: libcommon's imsg uses them
- * for every message, so a process writing an imsg channel needs sendfd
- * and one reading it needs recvfd.  What keeps a stray descriptor out is
- * the receiving imsgbuf, which closes any fd on a channel that did not
- * call imsgbuf_allow_fdpass().
+ * seccomp cannot look inside a msghdr, so it cannot tell a message that
+ * carries SCM_RIGHTS from one that does not.  libcommon's imsg uses
+ * sendmsg/recvmsg for every message; both come with any socket promise
+ * (inet, dns, unix), and sendfd/recvfd grant sendmsg/recvmsg on their
+ * own, for a process whose only socket is its channel.  A process with
+ * just "stdio" is killed on its first imsg read or write.  sendfd/recvfd
+ * thus state intent; what keeps a stray descriptor out is the receiving
+ * imsgbuf, which closes any fd on a channel that did not call
+ * imsgbuf_allow_fdpass().
  *
  * Anything not promised is killed (SECCOMP_RET_KILL_PROCESS), except
  * probing calls, which fail so libc can fall back: open/stat-family with
@@ -46,10 +50,19 @@
  * report->degraded.  A missing Landlock is reported, not fatal: seccomp
  * still stands.
  *
- * Caveats: confine() cannot be undone and applies to the calling thread
- * and its future children; call it single-threaded.  Anything that needs
- * files (NSS, /etc/resolv.conf, syslog's socket, zoneinfo) must be done
- * before it.
+ * Caveats: confine() cannot be undone, cannot be called a second time
+ * (the calls it makes are gone after the first), and applies to the
+ * calling thread and its future children; call it single-threaded.  It
+ * drops every capability, so bind privileged ports before.  Anything
+ * that needs files (NSS, /etc/resolv.conf, syslog's socket, zoneinfo)
+ * must be done before it.  The filter survives execve: an exec'd
+ * program lives under the same promises.  libevent's epoll loop,
+ * bufferevents (FIONREAD) and evdns's UDP queries run under
+ * "stdio" (+ "dns" for evdns).
+ *
+ * ASan builds (__SANITIZE_ADDRESS__): LeakSanitizer's exit-time check
+ * would be killed by the filter, so confine() runs the leak check early
+ * and the exit-time one is skipped; see confine-linux.c.
  */
 #ifndef SRT_CONFINE_H
 #define SRT_CONFINE_H

@@ -52,13 +52,19 @@ struct bridge_listener {
 	uint32_t	family;
 };
 
+struct bridge_pause {
+	struct timespec	until;
+	int		on;
+};
+
 struct bridge {
 	const struct bridge_opts	*o;
 	struct imsgbuf			 ib;
 	struct bridge_listener		 ls[BRIDGE_MAX_LISTENERS];
 	int				 nls;
-	struct timespec			 paused_until;	/* out of fds */
-	int				 paused;
+	struct bridge_pause		 acc_pause;	/* out of fds */
+	int				 acc_warned;
+	struct bridge_pause		 wr_pause;	/* ETOOMANYREFS */
 };
 
 static volatile sig_atomic_t	bridge_quit;
@@ -100,27 +106,50 @@ bridge_harden(void)
 		fatalx("parent exited during startup");
 }
 
-/* SIGTERM/SIGINT are blocked except inside ppoll, so no wakeup is lost. */
+/*
+ * The bridge shares the command's session and, unless moved, its
+ * terminal's foreground process group: a ^C meant for the command would
+ * take the sandbox's network down with it.  So it leaves the terminal
+ * (setsid), ignores the keyboard and job-control signals, and stops only
+ * on SIGTERM, which is blocked except inside ppoll so no wakeup is lost.
+ */
 static void
 bridge_signals(sigset_t *waitmask)
 {
+	static const int	ignored[] = { SIGPIPE, SIGHUP, SIGINT, SIGQUIT,
+				    SIGTSTP, SIGTTIN, SIGTTOU };
 	struct sigaction	sa;
 	sigset_t		block;
+	size_t			i;
 
+	if (setsid() == -1 && errno != EPERM)
+		fatal("setsid");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		sigaction(ignored[i], &sa, NULL);
 	sa.sa_handler = bridge_sigterm;
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &block, waitmask) == -1)
 		fatal("sigprocmask");
 	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
+}
+
+/* Standard input may be the command's terminal: not ours to hold. */
+static void
+bridge_stdin(void)
+{
+	int	fd;
+
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return;		/* no /dev/null: keep what we have */
+	if (fd != STDIN_FILENO) {
+		if (dup2(fd, STDIN_FILENO) == -1)
+			fatal("dup2");
+		close(fd);
+	}
 }
 
 /*
@@ -294,37 +323,42 @@ bridge_dispatch(struct bridge *b)
 }
 
 static void
-bridge_pause(struct bridge *b)
+bridge_pause(struct bridge_pause *p)
 {
-	clock_gettime(CLOCK_MONOTONIC, &b->paused_until);
-	b->paused_until.tv_nsec += BRIDGE_PAUSE_MS * 1000000L;
-	if (b->paused_until.tv_nsec >= 1000000000L) {
-		b->paused_until.tv_sec++;
-		b->paused_until.tv_nsec -= 1000000000L;
+	clock_gettime(CLOCK_MONOTONIC, &p->until);
+	p->until.tv_nsec += BRIDGE_PAUSE_MS * 1000000L;
+	if (p->until.tv_nsec >= 1000000000L) {
+		p->until.tv_sec++;
+		p->until.tv_nsec -= 1000000000L;
 	}
-	b->paused = 1;
+	p->on = 1;
 }
 
-/* Time left in a pause, or NULL (wait forever) when not paused. */
-static struct timespec *
-bridge_pause_left(struct bridge *b, struct timespec *left)
+/* Ends an expired pause; otherwise lowers *tmo to the time it has left. */
+static void
+bridge_pause_check(struct bridge_pause *p, struct timespec **tmo,
+    struct timespec *left)
 {
-	struct timespec	now;
+	struct timespec	now, d;
 
-	if (!b->paused)
-		return NULL;
+	if (!p->on)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	left->tv_sec = b->paused_until.tv_sec - now.tv_sec;
-	left->tv_nsec = b->paused_until.tv_nsec - now.tv_nsec;
-	if (left->tv_nsec < 0) {
-		left->tv_sec--;
-		left->tv_nsec += 1000000000L;
+	d.tv_sec = p->until.tv_sec - now.tv_sec;
+	d.tv_nsec = p->until.tv_nsec - now.tv_nsec;
+	if (d.tv_nsec < 0) {
+		d.tv_sec--;
+		d.tv_nsec += 1000000000L;
 	}
-	if (left->tv_sec < 0) {
-		b->paused = 0;
-		return NULL;
+	if (d.tv_sec < 0) {
+		p->on = 0;
+		return;
 	}
-	return left;
+	if (*tmo == NULL || d.tv_sec < left->tv_sec ||
+	    (d.tv_sec == left->tv_sec && d.tv_nsec < left->tv_nsec)) {
+		*left = d;
+		*tmo = left;
+	}
 }
 
 static void
@@ -350,13 +384,17 @@ bridge_accept(struct bridge *b, const struct bridge_listener *l)
 			case ENFILE:
 			case ENOBUFS:
 			case ENOMEM:
-				log_warn("accept");
-				bridge_pause(b);
+				/* Once per episode, not every pause. */
+				if (!b->acc_warned)
+					log_warn("accept (pausing)");
+				b->acc_warned = 1;
+				bridge_pause(&b->acc_pause);
 				return;
 			default:
 				fatal("accept");
 			}
 		}
+		b->acc_warned = 0;
 		/* compose closes fd on failure: that client just drops. */
 		if (imsg_compose(&b->ib, IMSG_CLIENT, b->o->sandbox_id,
 		    getpid(), fd, &c, sizeof(c)) == -1)
@@ -376,7 +414,7 @@ bridge_write(struct bridge *b)
 	if (imsgbuf_write(&b->ib) == 0)
 		return -1;
 	if (errno == ETOOMANYREFS) {
-		bridge_pause(b);
+		bridge_pause(&b->wr_pause);
 		return -1;
 	}
 	if (errno == EPIPE || errno == ECONNRESET) {
@@ -392,16 +430,17 @@ bridge_loop(struct bridge *b, const sigset_t *waitmask)
 {
 	struct pollfd	 pfd[1 + BRIDGE_MAX_LISTENERS];
 	struct timespec	 left, *tmo;
-	int		 i, n, rc, accepting;
+	int		 i, n, rc, accepting, writing;
 
 	while (!bridge_quit) {
-		tmo = bridge_pause_left(b, &left);
-		accepting = !b->paused &&
+		tmo = NULL;
+		bridge_pause_check(&b->acc_pause, &tmo, &left);
+		bridge_pause_check(&b->wr_pause, &tmo, &left);
+		accepting = !b->acc_pause.on &&
 		    imsgbuf_queuelen(&b->ib) < BRIDGE_MAX_PENDING;
+		writing = !b->wr_pause.on && imsgbuf_queuelen(&b->ib) > 0;
 		pfd[0].fd = b->ib.fd;
-		pfd[0].events = POLLIN;
-		if (imsgbuf_queuelen(&b->ib) > 0 && !b->paused)
-			pfd[0].events |= POLLOUT;
+		pfd[0].events = POLLIN | (writing ? POLLOUT : 0);
 		for (i = 0; i < b->nls; i++) {
 			pfd[1 + i].fd = accepting ? b->ls[i].fd : -1;
 			pfd[1 + i].events = POLLIN;
@@ -420,7 +459,7 @@ bridge_loop(struct bridge *b, const sigset_t *waitmask)
 		for (i = 0; i < b->nls; i++)
 			if (pfd[1 + i].revents & POLLIN)
 				bridge_accept(b, &b->ls[i]);
-		if (imsgbuf_queuelen(&b->ib) > 0 && !b->paused &&
+		if (!b->wr_pause.on && imsgbuf_queuelen(&b->ib) > 0 &&
 		    (rc = bridge_write(b)) != -1)
 			return rc;
 	}
@@ -439,6 +478,7 @@ bridge_main(const struct bridge_opts *o)
 	bridge_harden();
 	bridge_check_channel();
 	bridge_closefds(o->ready_fd);
+	bridge_stdin();
 	bridge_signals(&waitmask);
 	bridge_rlimit();
 	bridge_listen(&b);

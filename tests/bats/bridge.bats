@@ -20,7 +20,7 @@ HASFD = 0x80000000
 def out(k, v):
     print("%s=%s" % (k, v), flush=True)
 
-def start(bridge, http, socks, sid, as_nobody=False, extra=()):
+def start(bridge, http, socks, sid, as_nobody=False, extra=(), nofile=None):
     import fcntl
     a, b = socket.socketpair()
     # Keep both ends clear of fd 3, which the child end must become.
@@ -33,6 +33,9 @@ def start(bridge, http, socks, sid, as_nobody=False, extra=()):
     r, w = os.pipe()
     os.set_inheritable(w, True)
     def pre():
+        if nofile:
+            import resource
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
         if as_nobody:
             os.setgroups([])
             os.setresgid(65534, 65534, 65534)
@@ -126,6 +129,11 @@ def session(bridge, http, socks):
     ready = wait_ready(r)
     out("ready", ready.decode() if ready else "none")
     out("ready_len", len(ready))
+    # The command starts on this byte: the bridge must be confined now.
+    with open("/proc/%d/status" % p.pid) as f:
+        for line in f:
+            if line.startswith("Seccomp:"):
+                out("seccomp_at_ready", line.split()[1])
     # After the byte the ready fd is closed: EOF follows.
     out("ready_closed", 1 if os.read(r, 1) == b"" else 0)
     m = recv_msg(chan)
@@ -151,6 +159,17 @@ def session(bridge, http, socks):
 def sigterm(bridge, http, socks):
     p, chan, r = start(bridge, http, socks, 7)
     wait_ready(r)
+    with open("/proc/%d/stat" % p.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    out("own_session", 1 if int(fields[3]) == p.pid else 0)
+    # Keyboard and hangup signals belong to the command, not the bridge.
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP,
+                signal.SIGTSTP):
+        p.send_signal(sig)
+    time.sleep(0.2)
+    out("alive_after_keyboard_signals", 1 if p.poll() is None else 0)
+    with open("/proc/%d/stat" % p.pid) as f:
+        out("state", f.read().rsplit(")", 1)[1].split()[0])
     p.send_signal(signal.SIGTERM)
     out("exit_after_sigterm", wait_exit(p))
     chan.close()
@@ -172,8 +191,26 @@ def dumpable(bridge, http, socks):
             if line.startswith(("Seccomp:", "NoNewPrivs:", "CapEff:")):
                 k, v = line.split(":")
                 out(k.lower(), v.strip())
+    out("ptrace_bridge", ptrace_attach(p.pid))
+    import subprocess
+    ctl = subprocess.Popen(["sleep", "30"])
+    out("ptrace_control", ptrace_attach(ctl.pid))
+    ctl.kill()
+    ctl.wait()
     chan.close()
     out("exit", wait_exit(p))
+
+def ptrace_attach(pid):
+    # "ok" or the errno name of PTRACE_ATTACH; detaches after success.
+    import ctypes, errno
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                            ctypes.c_void_p]
+    if libc.ptrace(16, pid, None, None) == -1:
+        return errno.errorcode[ctypes.get_errno()]
+    os.waitpid(pid, 0x40000000)  # __WALL
+    libc.ptrace(17, pid, None, None)
+    return "ok"
 
 def shutdown(bridge, http, socks):
     p, chan, r = start(bridge, http, socks, 3)
@@ -197,13 +234,18 @@ def nfds(pid):
     except OSError:
         return -1
 
-def flood(bridge, http, socks, n=1500):
+def flood_lowfd(bridge, http, socks):
+    # With 64 descriptors the bridge runs out (EMFILE) and hits the
+    # kernel's in-flight cap (ETOOMANYREFS): it must wait, not die.
+    flood(bridge, http, socks, n=300, nofile=64)
+
+def flood(bridge, http, socks, n=1500, nofile=None):
     # Clients faster than the proxy reads: the bridge must hold at most
     # its bound, stay up, and deliver every client once the proxy reads.
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    p, chan, r = start(bridge, http, socks, 9)
+    p, chan, r = start(bridge, http, socks, 9, nofile=nofile)
     wait_ready(r)
     recv_msg(chan)
     clients = []
@@ -256,6 +298,20 @@ def handle(c):
     with open(log, "ab") as f:
         f.write(head)
     target = head.split(b" ")[1]
+    if target.startswith(b"sshbanner.test:"):
+        # Enough of an ssh server for the client to print our version.
+        c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n"
+                  b"SSH-2.0-srtfake\r\n")
+        got = b""
+        while b"\n" not in got:
+            d = c.recv(256)
+            if not d:
+                break
+            got += d
+        with open(log, "ab") as f:
+            f.write(b"client banner: " + got.split(b"\r\n")[0] + b"\n")
+        c.close()
+        return
     if target.startswith(b"allowed.test:") or target.startswith(b"[::1]:"):
         c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\nearly:")
         while True:
@@ -337,6 +393,7 @@ has() {
 	has "ready=1"
 	has "ready_len=1"
 	has "ready_closed=1"
+	has "seccomp_at_ready=2"
 }
 
 @test "first message is HELLO with protocol version, bridge role and sandbox id" {
@@ -401,6 +458,13 @@ has() {
 	has "exit_after_sigterm=0"
 }
 
+@test "the bridge has its own session and ignores ^C, ^\\, ^Z and SIGHUP" {
+	fake sigterm
+	has "own_session=1"
+	has "alive_after_keyboard_signals=1"
+	has "state=S"
+}
+
 @test "the bridge exits 0 on IMSG_SHUTDOWN and 1 on an unknown message" {
 	fake shutdown
 	has "exit_after_shutdown=0"
@@ -418,11 +482,25 @@ has() {
 	has "exit=0"
 }
 
+@test "a process of the same user cannot ptrace the bridge" {
+	[ "$(id -u)" -ne 0 ] || skip "root may trace anything (CAP_SYS_PTRACE)"
+	fake dumpable
+	has "ptrace_control=ok"
+	has "ptrace_bridge=EPERM"
+}
+
 @test "a flood of clients is held to the queue bound and all delivered" {
 	fake flood
 	has "alive_while_flooded=1"
 	has "bridge_fds_bounded=1"
 	has "clients_delivered=1500"
+	has "exit=0"
+}
+
+@test "out of descriptors, the bridge waits and still delivers every client" {
+	fake flood_lowfd
+	has "alive_while_flooded=1"
+	has "clients_delivered=300"
 	has "exit=0"
 }
 
@@ -508,4 +586,19 @@ has() {
 	run "$B" -p "$CPORT" connect allowed.test 99999 </dev/null
 	[ "$status" -eq 1 ]
 	! grep -q 'X-Injected' "$T/cproxy.log"
+}
+
+@test "ssh runs through connect as its ProxyCommand" {
+	command -v ssh >/dev/null || skip "no ssh client"
+	local opts=(-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no
+	    -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10
+	    -o "ProxyCommand=$B -p $CPORT connect %h %p")
+	run timeout 30 ssh -v "${opts[@]}" sshbanner.test true </dev/null
+	echo "$output"
+	[[ "$output" == *"remote software version srtfake"* ]]
+	grep -q '^client banner: SSH-2.0-' "$T/cproxy.log"
+	run timeout 30 ssh "${opts[@]}" denied.test true </dev/null
+	echo "$output"
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"srt-bridge: proxy refused denied.test:22: Forbidden by sandbox policy"* ]]
 }

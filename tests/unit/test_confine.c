@@ -15,12 +15,15 @@
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 
 #include <errno.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <stddef.h>
 #include <pwd.h>
 #include <signal.h>
@@ -559,6 +562,8 @@ c_id_without_promise(void)
 }
 
 /* The imsg channel under sendfd/recvfd, with a descriptor passed. */
+static const char	*imsg_promises;
+
 static int
 c_imsg_fdpass(void)
 {
@@ -570,7 +575,7 @@ c_imsg_fdpass(void)
 		return 1;
 	if ((fd = open("/dev/null", O_RDONLY)) == -1)
 		return 2;
-	if (confine("stdio sendfd recvfd", NULL, 0, NULL) == -1)
+	if (confine(imsg_promises, NULL, 0, NULL) == -1)
 		return 3;
 	imsgbuf_init(&a, sv[0]);
 	imsgbuf_init(&b, sv[1]);
@@ -612,6 +617,133 @@ c_libevent(void)
 		return 3;
 	evtimer_add(ev, &tv);
 	if (event_base_dispatch(base) == -1 || !fired)
+		return 4;
+	return 0;
+}
+
+/*
+ * evdns after confine("stdio dns"): a query to a nameserver on the
+ * loopback, answered by a tiny responder on the same event loop (it
+ * echoes the question and appends one A record, 192.0.2.7).
+ */
+static void
+c_dns_respond(evutil_socket_t fd, short ev, void *arg)
+{
+	static const unsigned char	ans[] = { 0xc0, 0x0c, 0, 1, 0, 1,
+					    0, 0, 0, 60, 0, 4, 192, 0, 2, 7 };
+	struct sockaddr_storage		from;
+	socklen_t			flen = sizeof(from);
+	unsigned char			pkt[512];
+	ssize_t				n;
+
+	n = recvfrom(fd, pkt, sizeof(pkt) - sizeof(ans), 0,
+	    (struct sockaddr *)&from, &flen);
+	if (n < 12)
+		return;
+	pkt[2] = 0x81;
+	pkt[3] = 0x80;
+	pkt[6] = 0;
+	pkt[7] = 1;
+	memcpy(pkt + n, ans, sizeof(ans));
+	sendto(fd, pkt, (size_t)n + sizeof(ans), 0, (struct sockaddr *)&from,
+	    flen);
+}
+
+static void
+c_dns_answer(int result, char type, int count, int ttl, void *addrs,
+    void *arg)
+{
+	uint32_t	want = htonl(0xc0000207);
+
+	*(int *)arg = result == DNS_ERR_NONE && type == DNS_IPv4_A &&
+	    count == 1 && memcmp(addrs, &want, 4) == 0 ? 1 : 2;
+}
+
+static int
+c_evdns(void)
+{
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct event		*ev;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 ns[64];
+	int			 fd, got = 0;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+		return 1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		return 2;
+	snprintf(ns, sizeof(ns), "127.0.0.1:%d", ntohs(sin.sin_port));
+	if ((base = event_base_new()) == NULL ||
+	    (dns = evdns_base_new(base, 0)) == NULL ||
+	    evdns_base_nameserver_ip_add(dns, ns) != 0)
+		return 3;
+	ev = event_new(base, fd, EV_READ | EV_PERSIST, c_dns_respond, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		return 4;
+	if (confine("stdio dns", NULL, 0, NULL) == -1)
+		return 5;
+	if (evdns_base_resolve_ipv4(dns, "host.example", DNS_QUERY_NO_SEARCH,
+	    c_dns_answer, &got) == NULL)
+		return 6;
+	while (got == 0)
+		if (event_base_loop(base, EVLOOP_ONCE) == -1)
+			return 7;
+	return got == 1 ? 0 : 8;
+}
+
+#ifdef __x86_64__
+/* i386 getpid through int 0x80: 0 when the kernel runs it at all. */
+static int
+c_int80(void)
+{
+	long	ret;
+
+	__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+	return ret > 0 ? 0 : 1;
+}
+
+static int
+c_int80_confined(void)
+{
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	return c_int80() == 0 ? 2 : 3;
+}
+
+/* x32 getpid: same audit arch as x86_64, told apart by bit 30. */
+static int
+c_x32_confined(void)
+{
+	if (confine("stdio", NULL, 0, NULL) == -1)
+		return 1;
+	syscall(0x40000000L | SYS_getpid);
+	return 2;
+}
+#endif
+
+static int
+c_getifaddrs(void)
+{
+	struct ifaddrs	*ifa;
+
+	if (confine(imsg_promises, NULL, 0, NULL) == -1)
+		return 1;
+	if (strcmp(imsg_promises, "stdio inet") == 0) {
+		if (getifaddrs(&ifa) == -1)
+			return 2;
+		freeifaddrs(ifa);
+		if (socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) != -1 ||
+		    errno != EACCES)
+			return 3;
+		return 0;
+	}
+	if (getifaddrs(&ifa) != -1 || errno != EACCES)
 		return 4;
 	return 0;
 }
@@ -813,18 +945,50 @@ main(void)
 	expect_exit0(run(c_exec_allowed), "exec on a CONFINE_EXEC path runs");
 	expect_signal(run(c_id_without_promise), SIGSYS,
 	    "setresuid without id is killed");
-	expect_exit0(run(c_imsg_fdpass),
-	    "stdio sendfd recvfd: imsg passes a descriptor");
+	{
+		static const char	*sets[] = { "stdio sendfd recvfd",
+					    "stdio unix inet", "stdio inet",
+					    "stdio dns" };
+		char			 name[96];
+		size_t			 i;
+
+		for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+			imsg_promises = sets[i];
+			snprintf(name, sizeof(name), "%s: imsg round trip "
+			    "with a descriptor", sets[i]);
+			expect_exit0(run(c_imsg_fdpass), name);
+		}
+	}
+	imsg_promises = "stdio inet";
+	expect_exit0(run(c_getifaddrs),
+	    "stdio inet: getifaddrs works, other netlink refused");
+	imsg_promises = "stdio";
+	expect_exit0(run(c_getifaddrs), "stdio: getifaddrs answers EACCES");
 	expect_exit0(run(c_libevent), "stdio: a libevent timer loop runs");
+	expect_exit0(run(c_evdns), "stdio dns: an evdns lookup is answered");
 	expect_exit0(run(c_wpath_only),
 	    "wpath without cpath/rpath: write yes, create and read no");
+#ifdef __x86_64__
+	{
+		int	st = run(c_int80);
+
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			expect_signal(run(c_int80_confined), SIGSYS,
+			    "i386 syscall (int 0x80) is killed: native only");
+		else
+			tap_skip("no IA-32 emulation", "i386 syscall killed");
+		expect_signal(run(c_x32_confined), SIGSYS,
+		    "x32 syscall is killed");
+	}
+#endif
 	expect_signal(run(c_confine_twice), SIGSYS,
 	    "confine() is once per process");
 
 	expect_exit0(run(c_caps_dropped),
 	    "no capabilities, no_new_privs and seccomp mode 2 after confine");
 	if (geteuid() == 0) {
-		expect_exit0(run(c_privdrop), "privdrop as root drops to nobody");
+		expect_exit0(run(c_privdrop),
+		    "privdrop as root drops to nobody");
 		expect_exit0(run(c_privdrop_unknown),
 		    "privdrop to an unknown user fails");
 	} else {
