@@ -1,0 +1,465 @@
+/*
+ * The plan's executor, run by pid 1 in the new user and mount namespaces
+ * before the command exists.
+ *
+ * Threat model: everything here runs with full capabilities over the
+ * sandbox's own namespaces and with the caller's rights on the host, and
+ * the command runs later, so nothing the command does can race these
+ * steps; another process of the caller's (another sandbox) could swap a
+ * planned path for a symlink, so each bind is checked afterwards to sit
+ * on the inode it was taken from.  The new root is built from the host
+ * tree seen under /oldroot; the command never sees /oldroot, which is
+ * detached before it starts.  A mount left writable is an escape, so the
+ * read-only pass walks every mount of the new root in mountinfo.
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libcommon/log.h"
+#include "srt-launch/srt-launch.h"
+
+#define BASE	"/tmp"		/* the tmpfs the two roots hang from */
+#define OLD	"/oldroot"
+#define NEW	"/newroot"
+
+static int
+mount_path(char *buf, size_t len, const char *pfx, const char *path)
+{
+	if (snprintf(buf, len, "%s%s", pfx, strcmp(path, "/") ? path : "") >=
+	    (int)len) {
+		log_warnx("%s: path too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mount_do(const char *src, const char *dst, const char *type,
+    unsigned long flags, const char *data)
+{
+	if (mount(src, dst, type, flags, data) == -1) {
+		log_warn("mount %s on %s", src ? src : type ? type : "remount", dst);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bind host path onto the same path in the new root, then check that
+ * what is mounted is what was planned. */
+static int
+mount_bind(const char *path, const char *from)
+{
+	char		src[PATH_MAX], dst[PATH_MAX];
+	struct stat	s1, s2;
+
+	if (mount_path(src, sizeof(src), OLD, from ? from : path) == -1 ||
+	    mount_path(dst, sizeof(dst), NEW, path) == -1)
+		return -1;
+	if (mount_do(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
+		return -1;
+	if (stat(src, &s1) == -1 || stat(dst, &s2) == -1 ||
+	    s1.st_dev != s2.st_dev || s1.st_ino != s2.st_ino) {
+		log_warnx("%s changed while the sandbox was built", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mount_tmpfs(const char *path, const char *opts)
+{
+	char	dst[PATH_MAX];
+
+	if (mount_path(dst, sizeof(dst), NEW, path) == -1)
+		return -1;
+	return mount_do("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts);
+}
+
+static int
+mount_mkpoint(const char *path, bool dir)
+{
+	char	dst[PATH_MAX];
+	int	fd;
+
+	if (mount_path(dst, sizeof(dst), NEW, path) == -1)
+		return -1;
+	if (dir) {
+		if (mkdir(dst, 0755) == -1 && errno != EEXIST) {
+			log_warn("mkdir %s", dst);
+			return -1;
+		}
+		return 0;
+	}
+	if ((fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)) == -1) {
+		log_warn("create %s", dst);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Placeholders live on the host only while the sandbox runs: pid 1
+ * removes them at the end (mount_cleanup), whether the command exited,
+ * was killed or the launcher died, and only if they are still the inode
+ * it made.
+ */
+static struct hold *
+mount_hold_new(struct launch *l, const char *path)
+{
+	char		 par[PATH_MAX], *slash;
+	struct hold	*h, *nv;
+
+	nv = reallocarray(l->holds, l->nholds + 1, sizeof(*nv));
+	if (nv == NULL)
+		return NULL;
+	l->holds = nv;
+	h = &l->holds[l->nholds];
+	memset(h, 0, sizeof(*h));
+	if (mount_path(par, sizeof(par), OLD, path) == -1)
+		return NULL;
+	slash = strrchr(par, '/');
+	*slash = '\0';
+	if ((h->path = strdup(path)) == NULL ||
+	    (h->name = strdup(strrchr(path, '/') + 1)) == NULL)
+		return NULL;
+	h->parentfd = open(par, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (h->parentfd == -1) {
+		log_warn("open %s", par);
+		return NULL;
+	}
+	return h;
+}
+
+static int
+mount_hold(struct launch *l, const char *path, bool dir)
+{
+	struct hold	*h;
+	struct stat	 st;
+	int		 fd;
+
+	if ((h = mount_hold_new(l, path)) == NULL)
+		return -1;
+	h->dir = dir;
+	if (dir ? mkdirat(h->parentfd, h->name, 0700) :
+	    (fd = openat(h->parentfd, h->name, O_CREAT | O_EXCL | O_WRONLY |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ? -1 : close(fd)) {
+		if (errno == EEXIST) {	/* appeared since the plan */
+			close(h->parentfd);
+			return mount_bind(path, NULL);
+		}
+		log_warn("placeholder %s", path);
+		close(h->parentfd);
+		return -1;
+	}
+	if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		log_warn("placeholder %s", path);
+		return -1;
+	}
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	l->nholds++;
+	if (dir)
+		return mount_tmpfs(path, "mode=0555,size=4k,nr_inodes=1");
+	return mount_bind(path, "/dev/null");
+}
+
+static int
+mount_tmpdir(struct launch *l, const char *parent)
+{
+	char		 tmpl[PATH_MAX];
+	struct hold	*h;
+	struct stat	 st;
+
+	if (snprintf(tmpl, sizeof(tmpl), OLD "%s/srt.XXXXXX", parent) >=
+	    (int)sizeof(tmpl) || mkdtemp(tmpl) == NULL) {
+		log_warn("TMPDIR under %s", parent);
+		return -1;
+	}
+	strlcpy(l->tmpdir, tmpl + strlen(OLD), sizeof(l->tmpdir));
+	if ((h = mount_hold_new(l, l->tmpdir)) == NULL ||
+	    fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	h->dir = true;
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	l->nholds++;
+	return mount_tmpfs(l->tmpdir, "mode=0700");
+}
+
+/* A minimal /dev: the usual character devices bound from the host, our
+ * own devpts instance and a private /dev/shm. */
+static int
+mount_dev(void)
+{
+	static const char *const devs[] = {
+		"null", "zero", "full", "random", "urandom", "tty", NULL
+	};
+	static const char *const links[][2] = {
+		{ "pts/ptmx", NEW "/dev/ptmx" }, { "/proc/self/fd", NEW "/dev/fd" },
+		{ "/proc/self/fd/0", NEW "/dev/stdin" },
+		{ "/proc/self/fd/1", NEW "/dev/stdout" },
+		{ "/proc/self/fd/2", NEW "/dev/stderr" }, { NULL, NULL }
+	};
+	char	p[64];
+	size_t	i;
+
+	if (mount_do("tmpfs", NEW "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+	    "mode=0755") == -1)
+		return -1;
+	for (i = 0; devs[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "/dev/%s", devs[i]);
+		if (mount_mkpoint(p, false) == -1 || mount_bind(p, NULL) == -1)
+			return -1;
+	}
+	if (mkdir(NEW "/dev/pts", 0755) == -1 || mkdir(NEW "/dev/shm",
+	    01777) == -1)
+		return -1;
+	if (mount_do("devpts", NEW "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=620") == -1 ||
+	    mount_do("tmpfs", NEW "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=1777") == -1)
+		return -1;
+	for (i = 0; links[i][0] != NULL; i++)
+		if (symlink(links[i][0], links[i][1]) == -1) {
+			log_warn("symlink %s", links[i][1]);
+			return -1;
+		}
+	return 0;
+}
+
+static int
+mount_op(struct launch *l, const struct plan_op *op)
+{
+	switch (op->type) {
+	case PLAN_ROOT:
+		return 0;	/* the recursive bind made first */
+	case PLAN_BIND_RW:
+	case PLAN_BIND_RO:
+	case PLAN_PIN:
+		return mount_bind(op->path, NULL);
+	case PLAN_HIDE_DIR:
+		return mount_tmpfs(op->path, "mode=0755,size=64k");
+	case PLAN_HIDE_FILE:
+		return mount_bind(op->path, "/dev/null");
+	case PLAN_MKDIR:
+	case PLAN_MKFILE:
+		return mount_mkpoint(op->path, op->type == PLAN_MKDIR);
+	case PLAN_HOLD_DIR:
+	case PLAN_HOLD_FILE:
+		return mount_hold(l, op->path, op->type == PLAN_HOLD_DIR);
+	case PLAN_DEV:
+		return mount_dev();
+	case PLAN_PROC:
+		return mount_do("proc", NEW "/proc", "proc",
+		    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	case PLAN_TMPDIR:
+		return mount_tmpdir(l, op->path);
+	}
+	return -1;
+}
+
+/* Undo mountinfo's octal escapes (\040 and friends) in place. */
+static void
+mount_unescape(char *s)
+{
+	char	*d = s;
+
+	for (; *s; s++, d++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+			    (s[3] - '0'));
+			s += 3;
+		} else
+			*d = *s;
+	}
+	*d = '\0';
+}
+
+/* The flags a remount must repeat: in a user namespace the kernel
+ * refuses to clear nosuid, nodev, noexec or change atime handling on
+ * mounts inherited from the host (they are locked). */
+static unsigned long
+mount_flags(const char *opts, bool *ro)
+{
+	char		 buf[512], *o, *save = NULL;
+	unsigned long	 f = 0;
+	bool		 atime = false;
+
+	*ro = false;
+	strlcpy(buf, opts, sizeof(buf));
+	for (o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		if (strcmp(o, "ro") == 0)
+			*ro = true;
+		else if (strcmp(o, "nosuid") == 0)
+			f |= MS_NOSUID;
+		else if (strcmp(o, "nodev") == 0)
+			f |= MS_NODEV;
+		else if (strcmp(o, "noexec") == 0)
+			f |= MS_NOEXEC;
+		else if (strcmp(o, "noatime") == 0)
+			f |= MS_NOATIME, atime = true;
+		else if (strcmp(o, "nodiratime") == 0)
+			f |= MS_NODIRATIME;
+		else if (strcmp(o, "relatime") == 0)
+			f |= MS_RELATIME, atime = true;
+	}
+	if (!atime)
+		f |= MS_STRICTATIME;
+	return f;
+}
+
+static bool
+mount_is_ours(const struct launch *l, const char *p)
+{
+	size_t	n = strlen(l->tmpdir);
+
+	if (strncmp(p, "/dev", 4) == 0 && (p[4] == '\0' || p[4] == '/'))
+		return true;
+	if (strcmp(p, "/proc") == 0)
+		return true;
+	return n > 0 && strncmp(p, l->tmpdir, n) == 0 &&
+	    (p[n] == '\0' || p[n] == '/');
+}
+
+/* One mountinfo line: remount read-only unless the plan wants it rw. */
+static int
+mount_ro_line(struct launch *l, char *line)
+{
+	char		*f[6], *save = NULL, *p;
+	unsigned long	 flags;
+	bool		 ro;
+	int		 i;
+
+	for (i = 0, p = strtok_r(line, " ", &save); i < 6 && p != NULL;
+	    i++, p = strtok_r(NULL, " ", &save))
+		f[i] = p;
+	if (i < 6)
+		return 0;
+	mount_unescape(f[4]);
+	if (strncmp(f[4], NEW, strlen(NEW)) != 0 ||
+	    (f[4][strlen(NEW)] != '\0' && f[4][strlen(NEW)] != '/'))
+		return 0;
+	p = f[4][strlen(NEW)] ? f[4] + strlen(NEW) : "/";
+	if (mount_is_ours(l, p) || plan_writable_at(&l->plan, p))
+		return 0;
+	flags = mount_flags(f[5], &ro);
+	if (ro)
+		return 0;
+	if (mount(NULL, f[4], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags,
+	    NULL) == -1) {
+		/* Buried under a later mount: unreachable by path. */
+		if (errno == ENOENT || errno == ENOTDIR || errno == EACCES)
+			return 0;
+		log_warn("remount %s read-only", p);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mount_readonly_pass(struct launch *l)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	int	 rc = 0;
+
+	if ((fp = fopen(OLD "/proc/self/mountinfo", "re")) == NULL) {
+		log_warn("mountinfo");
+		return -1;
+	}
+	while (rc == 0 && getline(&line, &cap, fp) != -1) {
+		line[strcspn(line, "\n")] = '\0';
+		rc = mount_ro_line(l, line);
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static int
+mount_pivot(const char *new_root, const char *put_old)
+{
+	return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+/* Hang the host root and the new root from a private tmpfs. */
+static int
+mount_base(void)
+{
+	if (mount_do(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount_do("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=0700") == -1)
+		return -1;
+	if (mkdir(BASE OLD, 0700) == -1 || mkdir(BASE NEW, 0700) == -1 ||
+	    mount_pivot(BASE, BASE OLD) == -1 || chdir("/") == -1) {
+		log_warn("pivot_root to the base tmpfs");
+		return -1;
+	}
+	return mount_do(OLD, NEW, NULL, MS_BIND | MS_REC, NULL);
+}
+
+/*
+ * Enter the new root and drop the old one: pivot_root(".", ".") stacks
+ * the old root on top of the new one and the lazy unmount takes it away
+ * (the trick runc and LXC use); only pid 1's placeholder fds keep it.
+ */
+static int
+mount_enter(void)
+{
+	if (chdir(NEW) == -1 || mount_pivot(".", ".") == -1 ||
+	    umount2(".", MNT_DETACH) == -1 || chdir("/") == -1) {
+		log_warn("pivot_root to the new root");
+		return -1;
+	}
+	return 0;
+}
+
+int
+mount_build(struct launch *l)
+{
+	size_t	i;
+
+	if (mount_base() == -1)
+		return -1;
+	for (i = 0; i < l->plan.n; i++) {
+		log_debug("%s %s", plan_op_name(l->plan.v[i].type),
+		    l->plan.v[i].path);
+		if (mount_op(l, &l->plan.v[i]) == -1)
+			return -1;
+	}
+	if (mount_readonly_pass(l) == -1)
+		return -1;
+	return mount_enter();
+}
+
+/* After every process of the sandbox is gone: remove what we created. */
+void
+mount_cleanup(struct launch *l)
+{
+	struct stat	st;
+	size_t		i;
+
+	for (i = l->nholds; i-- > 0;) {
+		struct hold	*h = &l->holds[i];
+
+		(void)umount2(h->path, MNT_DETACH);
+		if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || st.st_dev != h->dev || st.st_ino != h->ino)
+			continue;	/* not ours any more */
+		if (unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR : 0) ==
+		    -1)
+			log_warn("removing %s", h->path);
+	}
+}
