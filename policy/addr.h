@@ -25,6 +25,8 @@ const char *addr_range_parse(const char *text, struct addr_range *out);
 bool	addr_range_contains(const struct addr_range *,
 	    const struct in6_addr *);
 void	addr_list_free(struct addr_list *);
+/* Append a copy of *r; -1 on ENOMEM. */
+int	addr_list_add(struct addr_list *, const struct addr_range *r);
 bool	addr_list_contains(const struct addr_list *, const struct in6_addr *);
 
 /* Map an IPv4 address to its IPv4-mapped IPv6 form. */

@@ -31,6 +31,16 @@ const char *domain_parse(const char *text, bool allow_any,
 	    struct domain_pattern *out);
 void	domain_pattern_free(struct domain_pattern *);
 void	domain_list_free(struct domain_list *);
+/* Append *p (ownership moves to the list); -1 on ENOMEM. */
+int	domain_list_add(struct domain_list *, const struct domain_pattern *p);
+/*
+ * The canonical host the matcher compares: lower case, no brackets, one
+ * trailing dot dropped, IP literals canonical (inet_aton forms become a
+ * dotted quad, IPv4-mapped IPv6 its IPv4).  0 for a malformed host (empty,
+ * over 255 bytes, zone id, bytes outside [A-Za-z0-9._-]).
+ */
+#define DOMAIN_CANON_MAX	256	/* size of a domain_canon_host() buffer */
+int	domain_canon_host(const char *host, char *out, size_t outlen);
 
 /* Does host:port match?  host may be a name or an IP literal, any case,
  * with or without brackets or a trailing dot. */
@@ -43,7 +53,8 @@ long	domain_list_match(const struct domain_list *, const char *host,
 enum net_verdict {
 	NET_DENY_DENIED,	/* matched deniedDomains[rule] */
 	NET_ALLOW,		/* matched allowedDomains[rule] */
-	NET_DENY_NOT_ALLOWED	/* no allowedDomains entry (rule = -1) */
+	NET_DENY_NOT_ALLOWED,	/* no allowedDomains entry (rule = -1) */
+	NET_DENY_MALFORMED	/* host or port unusable (rule = -1) */
 };
 
 struct net_decision {
