@@ -215,28 +215,66 @@ resolve_write(struct pstate *ps, const char *path)
 }
 
 static int
-collect_list(struct pstate *ps, const struct path_list *l, unsigned int bit)
+collect_one(struct pstate *ps, const char *path, unsigned int bit)
 {
 	char	*res;
-	size_t	 i;
+
+	if (bit == N_RW)
+		res = resolve_write(ps, path);
+	else if (bit == N_DW)
+		res = resolve_missing(ps->probe, path);
+	else
+		res = ps->probe->realpath(ps->probe->ctx, path);
+	if (res == NULL)
+		return 0;	/* missing: nothing to open or hide */
+	if (!path_reserved(res) && !(bit == N_DR && strcmp(res, "/") == 0))
+		node_add(ps, res, bit);
+	free(res);
+	return ps->failed ? -1 : 0;
+}
+
+struct globarg {
+	struct pstate	*ps;
+	unsigned int	 bit;
+};
+
+static int
+collect_glob_cb(void *arg, const char *path)
+{
+	struct globarg	*ga = arg;
+
+	return collect_one(ga->ps, path, ga->bit);
+}
+
+/* Globs are expanded now, against the filesystem as it is, as the
+ * reference does on Linux: bind mounts need concrete paths. */
+static int
+collect_glob(struct pstate *ps, const char *pattern, unsigned int bit)
+{
+	struct globarg	 ga = { ps, bit };
+	const char	*why = NULL;
+
+	if (ps->probe->glob == NULL)
+		return 0;
+	if (ps->probe->glob(ps->probe->ctx, pattern, collect_glob_cb, &ga,
+	    &why) == -1)
+		return plan_fail(ps, "%s: %s", pattern, why ? why :
+		    "cannot expand");
+	return ps->failed ? -1 : 0;
+}
+
+static int
+collect_list(struct pstate *ps, const struct path_list *l, unsigned int bit)
+{
+	size_t	i;
+	int	rc;
 
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].path == NULL || l->v[i].glob)
-			continue;	/* globs: expanded by the caller */
-		if (bit == N_RW)
-			res = resolve_write(ps, l->v[i].path);
-		else if (bit == N_DW)
-			res = resolve_missing(ps->probe, l->v[i].path);
-		else
-			res = ps->probe->realpath(ps->probe->ctx,
-			    l->v[i].path);
-		if (res == NULL)
-			continue;	/* missing: nothing to open or hide */
-		if (!path_reserved(res) &&
-		    !(bit == N_DR && strcmp(res, "/") == 0))
-			node_add(ps, res, bit);
-		free(res);
-		if (ps->failed)
+		if (l->v[i].path == NULL)
+			continue;
+		rc = l->v[i].glob ? collect_glob(ps, l->v[i].path, bit) :
+		    collect_one(ps, l->v[i].path, bit);
+		if (rc == -1)
 			return -1;
 	}
 	return 0;
@@ -368,7 +406,7 @@ add_pins(struct pstate *ps, const char *target)
  * be created under it while it stays.
  */
 static void
-place_missing(struct pstate *ps, const char *path)
+place_missing(struct pstate *ps, const char *path, unsigned int mand)
 {
 	char		 cur[PATH_MAX], par[PATH_MAX];
 	const char	*p = path + 1, *slash;
@@ -388,7 +426,7 @@ place_missing(struct pstate *ps, const char *path)
 			path_parent(cur, par, sizeof(par));
 			if (node_writable(ps, par) &&
 			    !node_hidden(ps, par, NULL)) {
-				node_add(ps, cur, N_HELD);
+				node_add(ps, cur, N_HELD | mand);
 				add_pins(ps, cur);
 			}
 			return;
@@ -400,7 +438,8 @@ place_missing(struct pstate *ps, const char *path)
 	path_parent(cur, par, sizeof(par));
 	if (!node_writable(ps, par) || node_hidden(ps, par, NULL))
 		return;		/* the command cannot create it either */
-	node_add(ps, cur, strcmp(cur, path) == 0 ? N_HOLD_FILE : N_HOLD_DIR);
+	node_add(ps, cur, (strcmp(cur, path) == 0 ? N_HOLD_FILE : N_HOLD_DIR) |
+	    mand);
 	add_pins(ps, cur);
 }
 
@@ -419,7 +458,7 @@ place_denies(struct pstate *ps)
 		if (ps->probe->lstat(ps->probe->ctx, ps->v[i].path, &st) ==
 		    -1) {
 			ps->v[i].bits |= N_MISSING;
-			place_missing(ps, ps->v[i].path);
+			place_missing(ps, ps->v[i].path, ps->v[i].bits & N_MAND);
 			continue;
 		}
 		if (node_writable(ps, par) && !node_hidden(ps, par, NULL))
@@ -517,6 +556,50 @@ collect_writable(struct pstate *ps)
 	return 0;
 }
 
+/*
+ * The reference's convenience write directories under the home, left out
+ * when a denyRead covers them (a write bind would re-expose them).
+ */
+static int
+collect_defaults(struct pstate *ps)
+{
+	static const char *const rel[] = { ".npm/_logs", ".claude/debug",
+	    NULL };
+	char	 p[PATH_MAX];
+	size_t	 i;
+
+	if (ps->in->home == NULL)
+		return 0;
+	for (i = 0; rel[i] != NULL; i++) {
+		if (snprintf(p, sizeof(p), "%s/%s", ps->in->home, rel[i]) >=
+		    (int)sizeof(p) || node_hidden(ps, p, NULL))
+			continue;
+		if (collect_one(ps, p, N_RW) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* filesystem.disabled: no filesystem rule at all, as the reference. */
+static int
+plan_disabled(struct plan *pl, const struct plan_input *in, char *err,
+    size_t errlen)
+{
+	if (plan_add(pl, PLAN_ROOT, "/", PLAN_F_SETTING) == -1 ||
+	    plan_add(pl, PLAN_DEV, "/dev", 0) == -1 ||
+	    plan_add(pl, PLAN_PROC, "/proc", 0) == -1 ||
+	    plan_add(pl, PLAN_TMPDIR, in->tmp_parent ? in->tmp_parent :
+	    "/tmp", 0) == -1 ||
+	    (pl->writable = calloc(1, sizeof(char *))) == NULL ||
+	    (pl->writable[0] = strdup("/")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		plan_free(pl);
+		return -1;
+	}
+	pl->nwritable = 1;
+	return 0;
+}
+
 static void
 pstate_free(struct pstate *ps)
 {
@@ -538,11 +621,13 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 	struct pnode		*root;
 
 	memset(pl, 0, sizeof(*pl));
+	if (fs->disabled)
+		return plan_disabled(pl, in, err, errlen);
 	if (collect_list(&ps, &fs->allow_write, N_RW) == -1 ||
 	    collect_list(&ps, &fs->deny_write, N_DW) == -1 ||
 	    collect_list(&ps, &fs->deny_read, N_DR) == -1 ||
 	    collect_list(&ps, &fs->allow_read, N_AR) == -1 ||
-	    collect_mandatory(&ps) == -1)
+	    collect_defaults(&ps) == -1 || collect_mandatory(&ps) == -1)
 		goto fail;
 	filter_writes(&ps);
 	place_denies(&ps);

@@ -72,12 +72,19 @@ struct plan_probe {
 	int	(*readdir)(void *ctx, const char *dir,
 		    int (*cb)(void *arg, const char *name, int dtype),
 		    void *arg);
+	/* Expand a glob pattern: cb for each match (and for each directory
+	 * that could not be walked, which a deny must cover whole).  NULL:
+	 * glob entries are skipped.  -1 with *why on a passed limit. */
+	int	(*glob)(void *ctx, const char *pattern,
+		    int (*cb)(void *arg, const char *path), void *arg,
+		    const char **why);
 };
 
 struct plan_input {
 	const struct settings	*settings;
 	const char		*tmp_parent;	/* where TMPDIR goes: "/tmp" */
 	const char		*cwd;
+	const char		*home;		/* default write dirs, or NULL */
 };
 
 /* 0 on success; -1 with a one-line reason in err. */

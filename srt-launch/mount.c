@@ -30,6 +30,7 @@
 #define BASE	"/tmp"		/* the tmpfs the two roots hang from */
 #define OLD	"/oldroot"
 #define NEW	"/newroot"
+#define EMPTY	"/empty"	/* empty file in the base, bound read-only */
 
 static int
 mount_path(char *buf, size_t len, const char *pfx, const char *path)
@@ -53,16 +54,19 @@ mount_do(const char *src, const char *dst, const char *type,
 	return 0;
 }
 
-/* Bind host path onto the same path in the new root, then check that
- * what is mounted is what was planned. */
+/* Bind host path (or from, a path of the base) onto the same path in
+ * the new root, then check that what is mounted is what was planned. */
 static int
 mount_bind(const char *path, const char *from)
 {
 	char		src[PATH_MAX], dst[PATH_MAX];
 	struct stat	s1, s2;
 
-	if (mount_path(src, sizeof(src), OLD, from ? from : path) == -1 ||
-	    mount_path(dst, sizeof(dst), NEW, path) == -1)
+	if (from != NULL)
+		strlcpy(src, from, sizeof(src));
+	else if (mount_path(src, sizeof(src), OLD, path) == -1)
+		return -1;
+	if (mount_path(dst, sizeof(dst), NEW, path) == -1)
 		return -1;
 	if (mount_do(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
 		return -1;
@@ -170,7 +174,7 @@ mount_hold(struct launch *l, const char *path, bool dir)
 	l->nholds++;
 	if (dir)
 		return mount_tmpfs(path, "mode=0555,size=4k,nr_inodes=1");
-	return mount_bind(path, "/dev/null");
+	return mount_bind(path, EMPTY);
 }
 
 static int
@@ -250,7 +254,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_HIDE_DIR:
 		return mount_tmpfs(op->path, "mode=0755,size=64k");
 	case PLAN_HIDE_FILE:
-		return mount_bind(op->path, "/dev/null");
+		return mount_bind(op->path, EMPTY);
 	case PLAN_MKDIR:
 	case PLAN_MKFILE:
 		return mount_mkpoint(op->path, op->type == PLAN_MKDIR);
@@ -402,7 +406,11 @@ mount_base(void)
 	    mount_do("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV,
 	    "mode=0700") == -1)
 		return -1;
-	if (mkdir(BASE OLD, 0700) == -1 || mkdir(BASE NEW, 0700) == -1 ||
+	/* The empty file denied files are covered with: read-only like
+	 * every bind the pass finds outside the writable roots, so writing
+	 * a denied file fails instead of vanishing into /dev/null. */
+	if (close(open(BASE EMPTY, O_CREAT | O_WRONLY | O_CLOEXEC, 0444)) ==
+	    -1 || mkdir(BASE OLD, 0700) == -1 || mkdir(BASE NEW, 0700) == -1 ||
 	    mount_pivot(BASE, BASE OLD) == -1 || chdir("/") == -1) {
 		log_warn("pivot_root to the base tmpfs");
 		return -1;

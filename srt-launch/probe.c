@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/glob.h"
 #include "srt-launch/srt-launch.h"
 
 static int
@@ -43,6 +44,29 @@ probe_readdir(void *ctx, const char *path,
 	return rc;
 }
 
+/* Matches and the directories that could not be walked, both reported:
+ * a deny must cover what it could not look into. */
+static int
+probe_glob(void *ctx, const char *pattern, int (*cb)(void *, const char *),
+    void *arg, const char **why)
+{
+	struct glob_limits	lim = GLOB_LIMITS_DEFAULT;
+	struct glob_result	res;
+	size_t			i;
+	int			rc = 0;
+
+	(void)ctx;
+	memset(&res, 0, sizeof(res));
+	if (glob_expand(pattern, &lim, &res, why) == -1)
+		return -1;
+	for (i = 0; rc == 0 && i < res.n; i++)
+		rc = cb(arg, res.v[i]);
+	for (i = 0; rc == 0 && i < res.nunlisted; i++)
+		rc = cb(arg, res.unlisted[i]);
+	glob_result_free(&res);
+	return rc;
+}
+
 const struct plan_probe launch_probe = {
-	NULL, probe_lstat, probe_realpath, probe_readdir
+	NULL, probe_lstat, probe_realpath, probe_readdir, probe_glob
 };

@@ -171,7 +171,7 @@ launch_settings(struct launch *l)
 static void
 launch_plan(struct launch *l)
 {
-	struct plan_input	in = { &l->settings, "/tmp", l->cwd };
+	struct plan_input	in = { &l->settings, "/tmp", l->cwd, l->home };
 	char			err[512];
 
 	if (plan_build(&in, &launch_probe, &l->plan, err, sizeof(err)) == -1)

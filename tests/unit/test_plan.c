@@ -111,7 +111,7 @@ fake_readdir(void *ctx, const char *dir,
 }
 
 static const struct plan_probe fake = {
-	NULL, fake_lstat, fake_realpath, fake_readdir
+	NULL, fake_lstat, fake_realpath, fake_readdir, NULL
 };
 
 static struct path_entry pe_buf[4][8];
@@ -157,6 +157,7 @@ run(const struct tcase *tc, struct plan *pl)
 	in.settings = &s;
 	in.tmp_parent = "/tmp";
 	in.cwd = tc->cwd;
+	in.home = NULL;
 	if (plan_build(&in, &fake, pl, err, sizeof(err)) == -1) {
 		tap_diag("plan_build: %s", err);
 		return -1;
