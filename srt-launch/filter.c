@@ -56,6 +56,14 @@ struct ll_path_beneath {
 	int32_t		parent_fd;
 } __attribute__((packed));
 
+/*
+ * The kernel reads int arguments as 32 bits, but libseccomp 2.5's
+ * SCMP_A0_32 still demands that the high half be zero, so socket(1<<32 |
+ * AF_UNIX) would slip past.  A masked compare ignores the high half.
+ */
+#define ARG32_EQ(n, v)		SCMP_CMP((n), SCMP_CMP_MASKED_EQ, 0xffffffffU, (v))
+#define ARG32_HAS(n, bit)	SCMP_CMP((n), SCMP_CMP_MASKED_EQ, (bit), (bit))
+
 #define NS_FLAGS	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
 			 CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | \
 			 CLONE_NEWCGROUP)
@@ -192,7 +200,7 @@ filter_ns_flags(scmp_filter_ctx ctx)
 	for (bit = 0; bit < 32; bit++) {
 		if (!(NS_FLAGS & (1U << bit)))
 			continue;
-		c = SCMP_A0_32(SCMP_CMP_MASKED_EQ, 1U << bit, 1U << bit);
+		c = ARG32_HAS(0, 1U << bit);
 		rc |= filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), "unshare", 1, &c);
 		rc |= filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &c);
 	}
@@ -219,7 +227,7 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx)
 	 * dbus) that bind mounts leave reachable; socketpair stays, as in
 	 * the reference, since it reaches nothing outside. */
 	if (!l->settings.net.allow_all_unix_sockets) {
-		c = SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX);
+		c = ARG32_EQ(0, AF_UNIX);
 		rc |= filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), "socket", 1, &c);
 	}
 	/* io_uring performs file and socket operations the filter never
@@ -243,16 +251,19 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx)
 	 * the user's shell, TIOCLINUX can too on a console: either would
 	 * type commands outside the sandbox.  The kernel reads the request
 	 * as 32 bits, so only those are compared. */
-	c = SCMP_A1_32(SCMP_CMP_EQ, TIOCSTI);
+	c = ARG32_EQ(1, TIOCSTI);
 	rc |= filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &c);
-	c = SCMP_A1_32(SCMP_CMP_EQ, TIOCLINUX);
+	c = ARG32_EQ(1, TIOCLINUX);
 	rc |= filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &c);
 	return rc;
 }
 
 /*
- * Seccomp.  Other architectures (i386 via int 0x80, x32) are killed:
- * i386's socketcall multiplexes socket(AF_UNIX) past any argument check.
+ * Seccomp.  Other architectures (i386 via int 0x80) are killed: i386's
+ * socketcall multiplexes socket(AF_UNIX) past any argument check.  x32
+ * shares x86-64's audit arch with its own syscall numbers, which a
+ * native-only filter lets through to the default action, so on x86-64
+ * the same rules are compiled for x32 too.
  */
 static int
 filter_seccomp(const struct launch *l)
@@ -264,6 +275,10 @@ filter_seccomp(const struct launch *l)
 		return -1;
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS);
+#ifdef __x86_64__
+	if (rc == 0)
+		rc = seccomp_arch_add(ctx, SCMP_ARCH_X32);
+#endif
 	if (rc == 0)
 		rc = filter_build(l, ctx);
 	if (rc == 0)
