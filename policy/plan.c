@@ -33,6 +33,7 @@
 #define N_HELD		0x100	/* existing file in the way of a deny */
 #define N_MAND		0x200	/* from the mandatory list */
 #define N_DROP		0x400	/* allowWrite under a deny: not granted */
+#define N_DEFAULT	0x800	/* a convenience write dir, not scanned */
 
 struct pnode {
 	char		*path;
@@ -219,14 +220,16 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 {
 	char	*res;
 
-	if (bit == N_RW)
+	if (bit & N_RW)
 		res = resolve_write(ps, path);
-	else if (bit == N_DW)
+	else if (bit & N_DW)
 		res = resolve_missing(ps->probe, path);
 	else
 		res = ps->probe->realpath(ps->probe->ctx, path);
 	if (res == NULL)
 		return 0;	/* missing: nothing to open or hide */
+	if ((bit & N_DEFAULT) && node_find(ps, res) != NULL)
+		bit &= ~N_DEFAULT;	/* named by the settings as well */
 	if (!path_reserved(res) && !(bit == N_DR && strcmp(res, "/") == 0))
 		node_add(ps, res, bit);
 	free(res);
@@ -353,7 +356,8 @@ collect_mandatory(struct pstate *ps)
 	if (depth < 1 || depth > 10)
 		depth = 3;
 	for (i = 0; i < n; i++) {
-		if ((ps->v[i].bits & N_RW) && ps->v[i].dir &&
+		if ((ps->v[i].bits & (N_RW | N_DEFAULT)) == N_RW &&
+		    ps->v[i].dir &&
 		    mandatory_scan(ps->probe, ps->v[i].path, depth,
 		    s->fs.allow_git_config, mand_cb, ps))
 			return -1;
@@ -558,7 +562,9 @@ collect_writable(struct pstate *ps)
 
 /*
  * The reference's convenience write directories under the home, left out
- * when a denyRead covers them (a write bind would re-expose them).
+ * when a denyRead covers them (a write bind would re-expose them).  No
+ * tool reads start-up files or hooks from a log directory, so they are
+ * not scanned for mandatory denies (unless the settings name them too).
  */
 static int
 collect_defaults(struct pstate *ps)
@@ -574,7 +580,7 @@ collect_defaults(struct pstate *ps)
 		if (snprintf(p, sizeof(p), "%s/%s", ps->in->home, rel[i]) >=
 		    (int)sizeof(p) || node_hidden(ps, p, NULL))
 			continue;
-		if (collect_one(ps, p, N_RW) == -1)
+		if (collect_one(ps, p, N_RW | N_DEFAULT) == -1)
 			return -1;
 	}
 	return 0;

@@ -18,7 +18,8 @@ setup() {
 }
 
 teardown() {
-	pkill -KILL -f "$TAG" 2>/dev/null || true
+	# Only the command: killing pid 1 would skip its cleanup.
+	pkill -KILL -f "^sleep $TAG" 2>/dev/null || true
 	rm -rf "$T"
 }
 
