@@ -639,7 +639,8 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 	place_denies(&ps);
 	if (ps.failed)
 		goto fail;
-	qsort(ps.v, ps.n, sizeof(*ps.v), node_cmp);
+	if (ps.n > 0)
+		qsort(ps.v, ps.n, sizeof(*ps.v), node_cmp);
 	root = ps.n > 0 && strcmp(ps.v[0].path, "/") == 0 ? &ps.v[0] : NULL;
 	if (plan_add(pl, PLAN_ROOT, "/", root != NULL &&
 	    node_writable(&ps, "/") ? PLAN_F_SETTING : 0) == -1)
