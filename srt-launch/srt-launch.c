@@ -187,11 +187,22 @@ launch_print_plan(struct launch *l)
 	filter_print(l, stdout);
 }
 
+static void
+launch_free(struct launch *l)
+{
+	plan_free(&l->plan);
+	settings_free(&l->settings);
+	free(l->home);
+	free(l->cwd);
+	free(l->default_path);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct launch	l;
 	char		*base;
+	int		 rc;
 
 	memset(&l, 0, sizeof(l));
 	l.control_fd = -1;
@@ -212,7 +223,9 @@ main(int argc, char *argv[])
 	launch_plan(&l);
 	if (l.print_plan) {
 		launch_print_plan(&l);
-		return 0;
-	}
-	return sandbox_run(&l);
+		rc = 0;
+	} else
+		rc = sandbox_run(&l);
+	launch_free(&l);
+	return rc;
 }
