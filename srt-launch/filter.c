@@ -304,10 +304,13 @@ filter_caps_drop(void)
 	struct __user_cap_data_struct	data[2];
 	int				cap;
 
+	/* EINVAL past the kernel's last capability ends the loop. */
 	for (cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
-		    errno != EINVAL)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL && cap > 0)
+				break;
 			return -1;
+		}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
 	    errno != EINVAL)
 		return -1;
