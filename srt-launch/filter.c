@@ -140,6 +140,12 @@ filter_landlock(const struct launch *l)
 		    "filesystem layer");
 		return 0;
 	}
+	/* Landlock forbids mount(2) to a confined process, so a nested
+	 * sandbox could not build its root: asked for by name, it goes. */
+	if (l->settings.allow_nested_user_namespaces) {
+		log_debug("allowNestedUserNamespaces: no Landlock layer");
+		return 0;
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = filter_ll_write(abi);
 	if (abi >= 6)
@@ -347,8 +353,10 @@ filter_print(const struct launch *l, FILE *fp)
 
 	fprintf(fp, "# command: capabilities none (bounding and ambient "
 	    "empty), no_new_privs\n");
+	if (l->settings.allow_nested_user_namespaces)
+		abi = 0;	/* see filter_landlock */
 	fprintf(fp, "# landlock ABI %d: %s\n", abi, abi ? "writes only "
-	    "beneath:" : "unavailable, mounts only");
+	    "beneath:" : "not applied, mounts only");
 	for (i = 0; abi && i < l->plan.nwritable; i++)
 		fprintf(fp, "landlock-rw %s\n", l->plan.writable[i]);
 	if (abi)

@@ -168,10 +168,28 @@ launch_settings(struct launch *l)
 	log_debug("settings from %s", path);
 }
 
+/*
+ * Where the private TMPDIR's mount point goes: the caller's TMPDIR when
+ * it is a writable directory (a nested srt finds only its outer TMPDIR
+ * writable), else /tmp.
+ */
+static const char *
+launch_tmp_parent(void)
+{
+	const char	*t = getenv("TMPDIR");
+	struct stat	 st;
+
+	if (t != NULL && t[0] == '/' && strlen(t) < 40 && stat(t, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && access(t, W_OK | X_OK) == 0)
+		return t;
+	return "/tmp";
+}
+
 static void
 launch_plan(struct launch *l)
 {
-	struct plan_input	in = { &l->settings, "/tmp", l->cwd, l->home };
+	struct plan_input	in = { &l->settings, launch_tmp_parent(),
+				    l->cwd, l->home };
 	char			err[512];
 
 	if (plan_build(&in, &launch_probe, &l->plan, err, sizeof(err)) == -1)

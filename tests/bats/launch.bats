@@ -254,3 +254,19 @@ wait_for() {
 	run "$SRT_BIN/srt" -h
 	[[ "$output" == *"usage: srt "* ]]
 }
+
+@test "a sandbox inside the sandbox is refused with 125 and a reason" {
+	run "$S" -- "$S" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot create the sandbox's namespaces"* ]]
+}
+
+@test "allowNestedUserNamespaces lets srt run inside srt" {
+	# Mapping uid 0 in a nested namespace needs CAP_SETFCAP, which the
+	# command does not have.
+	[ "$(id -u)" -ne 0 ] || skip "nested user namespaces map uid 0 only with CAP_SETFCAP"
+	echo '{"allowNestedUserNamespaces":true}' >"$T/n.json"
+	run "$S" -s "$T/n.json" -- "$S" -- sh -c 'echo inner $SANDBOX_RUNTIME'
+	[ "$status" -eq 0 ]
+	[ "$output" = "inner 1" ]
+}
