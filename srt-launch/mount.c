@@ -14,6 +14,7 @@
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
@@ -30,7 +31,6 @@
 #define BASE	"/tmp"		/* the tmpfs the two roots hang from */
 #define OLD	"/oldroot"
 #define NEW	"/newroot"
-#define EMPTY	"/empty"	/* empty file in the base, bound read-only */
 
 static int
 mount_path(char *buf, size_t len, const char *pfx, const char *path)
@@ -76,6 +76,39 @@ mount_bind(const char *path, const char *from)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Cover a file with /dev/null on a read-only nodev mount: every open
+ * fails with EACCES, so a denied file cannot be read and a protected one
+ * cannot be written (a plain /dev/null would swallow the write), and git
+ * passes over a character device instead of listing it as untracked.
+ * Adding flags is allowed on locked mounts; the atime ones must stay.
+ */
+static int
+mount_dead_file(const char *path)
+{
+	char		dst[PATH_MAX];
+	struct statvfs	sv;
+	unsigned long	f = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV |
+	    MS_NOSUID | MS_NOEXEC;
+
+	if (mount_bind(path, OLD "/dev/null") == -1 ||
+	    mount_path(dst, sizeof(dst), NEW, path) == -1)
+		return -1;
+	if (statvfs(dst, &sv) == -1) {
+		log_warn("statvfs %s", dst);
+		return -1;
+	}
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	if (!(sv.f_flag & (ST_NOATIME | ST_RELATIME)))
+		f |= MS_STRICTATIME;
+	return mount_do(NULL, dst, NULL, f, NULL);
 }
 
 static int
@@ -174,7 +207,7 @@ mount_hold(struct launch *l, const char *path, bool dir)
 	l->nholds++;
 	if (dir)
 		return mount_tmpfs(path, "mode=0555,size=4k,nr_inodes=1");
-	return mount_bind(path, EMPTY);
+	return mount_dead_file(path);
 }
 
 static int
@@ -254,7 +287,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_HIDE_DIR:
 		return mount_tmpfs(op->path, "mode=0755,size=64k");
 	case PLAN_HIDE_FILE:
-		return mount_bind(op->path, EMPTY);
+		return mount_dead_file(op->path);
 	case PLAN_MKDIR:
 	case PLAN_MKFILE:
 		return mount_mkpoint(op->path, op->type == PLAN_MKDIR);
@@ -406,11 +439,7 @@ mount_base(void)
 	    mount_do("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV,
 	    "mode=0700") == -1)
 		return -1;
-	/* The empty file denied files are covered with: read-only like
-	 * every bind the pass finds outside the writable roots, so writing
-	 * a denied file fails instead of vanishing into /dev/null. */
-	if (close(open(BASE EMPTY, O_CREAT | O_WRONLY | O_CLOEXEC, 0444)) ==
-	    -1 || mkdir(BASE OLD, 0700) == -1 || mkdir(BASE NEW, 0700) == -1 ||
+	if (mkdir(BASE OLD, 0700) == -1 || mkdir(BASE NEW, 0700) == -1 ||
 	    mount_pivot(BASE, BASE OLD) == -1 || chdir("/") == -1) {
 		log_warn("pivot_root to the base tmpfs");
 		return -1;

@@ -15,6 +15,7 @@ setup() {
 	echo orig >"$T/outside"
 	echo key >"$T/secret/key"
 	echo tok >"$T/open/token"
+	echo fs >"$T/filesecret"
 	echo pub >"$T/open/pub/file"
 	echo ro >"$T/w/locked"
 	echo rc >"$T/w/sub/.bashrc"
@@ -27,7 +28,7 @@ setup() {
 	{"filesystem": {
 	  "allowWrite": ["$T/w"],
 	  "denyWrite": ["$T/w/locked"],
-	  "denyRead": ["$T/alias", "$T/open"],
+	  "denyRead": ["$T/alias", "$T/open", "$T/filesecret"],
 	  "allowRead": ["$T/open/pub"]
 	}}
 	EOF
@@ -42,7 +43,7 @@ teardown() {
 # Everything on the host outside w, with contents: must not change.
 snapshot() {
 	(cd "$T" && find . -path ./w -prune -o -path ./before -prune -o \
-	    -print | sort && cat outside secret/key open/token w/locked \
+	    -print | sort && cat outside secret/key open/token filesecret w/locked \
 	    w/sub/.bashrc w/repo/.git/config && ls -a w w/repo/.git/hooks)
 }
 
@@ -168,6 +169,17 @@ sb() {
 	! grep -qx tok <<<"$output"
 	run sb sh -c "cat \$(realpath $T/alias)/key"
 	! grep -qx key <<<"$output"
+	unchanged
+}
+
+@test "a denied file cannot be opened at all" {
+	run sb cat "$T/filesecret"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	run sb sh -c "echo x >$T/filesecret"
+	[ "$status" -ne 0 ]
+	run sb $PY -c "import os; os.open('$T/filesecret', os.O_RDONLY | os.O_NOFOLLOW)"
+	[ "$status" -ne 0 ]
 	unchanged
 }
 
