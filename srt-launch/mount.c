@@ -274,6 +274,34 @@ mount_dev(void)
 	return 0;
 }
 
+/*
+ * A fresh /proc of the sandbox's pid namespace.  Its global knobs are
+ * bound onto themselves so that the read-only pass covers them: sysctl
+ * files check only the uid, and a caller running srt as root is uid 0 on
+ * the host too, so /proc/sys/kernel would otherwise be writable.
+ */
+static int
+mount_proc(void)
+{
+	static const char *const knobs[] = {
+		"sys", "sysrq-trigger", "irq", "bus", "fs", NULL
+	};
+	char	p[64];
+	size_t	i;
+
+	if (mount_do("proc", NEW "/proc", "proc", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, NULL) == -1)
+		return -1;
+	for (i = 0; knobs[i] != NULL; i++) {
+		snprintf(p, sizeof(p), NEW "/proc/%s", knobs[i]);
+		if (access(p, F_OK) == -1)
+			continue;
+		if (mount_do(p, p, NULL, MS_BIND | MS_REC, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 mount_op(struct launch *l, const struct plan_op *op)
 {
@@ -297,8 +325,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_DEV:
 		return mount_dev();
 	case PLAN_PROC:
-		return mount_do("proc", NEW "/proc", "proc",
-		    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		return mount_proc();
 	case PLAN_TMPDIR:
 		return mount_tmpdir(l, op->path);
 	}

@@ -289,3 +289,14 @@ except Exception:
 	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
 	[[ "$output" == *"NoNewPrivs:	1"* ]]
 }
+
+@test "host sysctls and /sys stay read-only (uid 0 is host root when run as root)" {
+	f=/proc/sys/kernel/core_uses_pid
+	[ -e "$f" ] || skip "no $f"
+	v=$(cat "$f")
+	run sb sh -c "echo $v >$f"
+	[ "$status" -ne 0 ]
+	run sb sh -c "echo 1 >/sys/kernel/uevent_helper"
+	[ "$status" -ne 0 ]
+	[ "$(cat "$f")" = "$v" ]
+}
