@@ -396,13 +396,19 @@ mount_is_ours(const struct launch *l, const char *p)
 	    (p[n] == '\0' || p[n] == '/');
 }
 
-/* One mountinfo line: remount read-only unless the plan wants it rw. */
+/*
+ * One mountinfo line: remount read-only unless the plan wants it rw, and
+ * nodev and nosuid whatever the plan says.  Host mounts copied into the
+ * namespace keep working device nodes, and a root caller's command is
+ * host uid 0: a stray block device node outside /dev (a chroot, a
+ * container's rootfs) would otherwise open for writing on any mount.
+ */
 static int
 mount_ro_line(struct launch *l, char *line)
 {
 	char		*f[6], *save = NULL, *p;
 	unsigned long	 flags;
-	bool		 ro;
+	bool		 ro, want_ro;
 	int		 i;
 
 	for (i = 0, p = strtok_r(line, " ", &save); i < 6 && p != NULL;
@@ -415,17 +421,21 @@ mount_ro_line(struct launch *l, char *line)
 	    (f[4][strlen(NEW)] != '\0' && f[4][strlen(NEW)] != '/'))
 		return 0;
 	p = f[4][strlen(NEW)] ? f[4] + strlen(NEW) : "/";
-	if (mount_is_ours(l, p) || plan_writable_at(&l->plan, p))
+	if (mount_is_ours(l, p))
 		return 0;
 	flags = mount_flags(f[5], &ro);
-	if (ro)
+	want_ro = ro || !plan_writable_at(&l->plan, p);
+	if (ro == want_ro && (flags & (MS_NODEV | MS_NOSUID)) ==
+	    (MS_NODEV | MS_NOSUID))
 		return 0;
-	if (mount(NULL, f[4], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags,
-	    NULL) == -1) {
+	flags |= MS_REMOUNT | MS_BIND | MS_NODEV | MS_NOSUID;
+	if (want_ro)
+		flags |= MS_RDONLY;
+	if (mount(NULL, f[4], NULL, flags, NULL) == -1) {
 		/* Buried under a later mount: unreachable by path. */
 		if (errno == ENOENT || errno == ENOTDIR || errno == EACCES)
 			return 0;
-		log_warn("remount %s read-only", p);
+		log_warn("remount %s%s", p, want_ro ? " read-only" : "");
 		return -1;
 	}
 	return 0;
