@@ -278,10 +278,13 @@ mount_dev(void)
  * A fresh /proc of the sandbox's pid namespace.  Its global knobs are
  * bound onto themselves so that the read-only pass covers them: sysctl
  * files check only the uid, and a caller running srt as root is uid 0 on
- * the host too, so /proc/sys/kernel would otherwise be writable.
+ * the host too, so /proc/sys/kernel would otherwise be writable.  The
+ * kernel lets a nested sandbox mount its own /proc only while this one
+ * has nothing mounted over it, so with allowNestedUserNamespaces an
+ * unprivileged caller (whom the uid check keeps out) goes without.
  */
 static int
-mount_proc(void)
+mount_proc(const struct launch *l)
 {
 	static const char *const knobs[] = {
 		"sys", "sysrq-trigger", "irq", "bus", "fs", NULL
@@ -292,6 +295,8 @@ mount_proc(void)
 	if (mount_do("proc", NEW "/proc", "proc", MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, NULL) == -1)
 		return -1;
+	if (l->settings.allow_nested_user_namespaces && l->uid != 0)
+		return 0;
 	for (i = 0; knobs[i] != NULL; i++) {
 		snprintf(p, sizeof(p), NEW "/proc/%s", knobs[i]);
 		if (access(p, F_OK) == -1)
@@ -325,7 +330,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_DEV:
 		return mount_dev();
 	case PLAN_PROC:
-		return mount_proc();
+		return mount_proc(l);
 	case PLAN_TMPDIR:
 		return mount_tmpdir(l, op->path);
 	}
