@@ -259,8 +259,8 @@ collect_glob(struct pstate *ps, const char *pattern, unsigned int bit)
 
 	if (ps->probe->glob == NULL)
 		return 0;
-	if (ps->probe->glob(ps->probe->ctx, pattern, collect_glob_cb, &ga,
-	    &why) == -1)
+	if (ps->probe->glob(ps->probe->ctx, pattern, (bit & (N_RW | N_AR)) != 0,
+	    collect_glob_cb, &ga, &why) == -1)
 		return plan_fail(ps, "%s: %s", pattern, why ? why :
 		    "cannot expand");
 	return ps->failed ? -1 : 0;

@@ -72,10 +72,11 @@ struct plan_probe {
 	int	(*readdir)(void *ctx, const char *dir,
 		    int (*cb)(void *arg, const char *name, int dtype),
 		    void *arg);
-	/* Expand a glob pattern: cb for each match (and for each directory
-	 * that could not be walked, which a deny must cover whole).  NULL:
+	/* Expand a glob pattern: cb for each match and, for a deny (allow
+	 * false), for each directory that could not be walked, which it must
+	 * cover whole; an allow never matches or walks a symlink.  NULL:
 	 * glob entries are skipped.  -1 with *why on a passed limit. */
-	int	(*glob)(void *ctx, const char *pattern,
+	int	(*glob)(void *ctx, const char *pattern, bool allow,
 		    int (*cb)(void *arg, const char *path), void *arg,
 		    const char **why);
 };

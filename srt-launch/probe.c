@@ -44,13 +44,15 @@ probe_readdir(void *ctx, const char *path,
 	return rc;
 }
 
-/* Matches and the directories that could not be walked, both reported:
- * a deny must cover what it could not look into. */
+/* For a deny, matches and the directories that could not be walked: it
+ * must cover what it could not look into.  An allow fails closed. */
 static int
-probe_glob(void *ctx, const char *pattern, int (*cb)(void *, const char *),
-    void *arg, const char **why)
+probe_glob(void *ctx, const char *pattern, bool allow,
+    int (*cb)(void *, const char *), void *arg, const char **why)
 {
-	struct glob_limits	lim = GLOB_LIMITS_DEFAULT;
+	struct glob_limits	deny = GLOB_LIMITS_DEFAULT;
+	struct glob_limits	allowl = GLOB_LIMITS_ALLOW;
+	struct glob_limits	lim = allow ? allowl : deny;
 	struct glob_result	res;
 	size_t			i;
 	int			rc = 0;
@@ -61,7 +63,7 @@ probe_glob(void *ctx, const char *pattern, int (*cb)(void *, const char *),
 		return -1;
 	for (i = 0; rc == 0 && i < res.n; i++)
 		rc = cb(arg, res.v[i]);
-	for (i = 0; rc == 0 && i < res.nunlisted; i++)
+	for (i = 0; rc == 0 && !allow && i < res.nunlisted; i++)
 		rc = cb(arg, res.unlisted[i]);
 	glob_result_free(&res);
 	return rc;
