@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/glob.h"
 #include "policy/plan.h"
 #include "policy/settings.h"
 #include "tests/unit/tap.h"
@@ -110,8 +111,26 @@ fake_readdir(void *ctx, const char *dir,
 	return 0;
 }
 
+/* Globs against the fake table, with the policy's matcher; an allow
+ * never matches a symlink. */
+static int
+fake_glob(void *ctx, const char *pattern, bool allow,
+    int (*cb)(void *, const char *), void *arg, const char **why)
+{
+	const struct fent	*e;
+	int			 rc;
+
+	(void)ctx;
+	(void)why;
+	for (e = fs_cur; e->path != NULL; e++)
+		if (glob_match(pattern, e->path) && !(allow && e->type == 'l') &&
+		    (rc = cb(arg, e->path)) != 0)
+			return rc;
+	return 0;
+}
+
 static const struct plan_probe fake = {
-	NULL, fake_lstat, fake_realpath, fake_readdir, NULL
+	NULL, fake_lstat, fake_realpath, fake_readdir, fake_glob
 };
 
 static struct path_entry pe_buf[4][8];
@@ -124,6 +143,7 @@ setlist(struct path_list *l, int slot, const char *const *paths)
 	while (paths != NULL && paths[n] != NULL) {
 		pe_buf[slot][n].path = (char *)(uintptr_t)paths[n];
 		pe_buf[slot][n].raw = pe_buf[slot][n].path;
+		pe_buf[slot][n].glob = strpbrk(paths[n], "*?[") != NULL;
 		n++;
 	}
 	l->v = pe_buf[slot];
@@ -444,9 +464,33 @@ t_cwd(void)
 	plan_free(&pl);
 }
 
+static void
+t_glob(void)
+{
+	static const char *const dr[] = { "/home/u/.ssh/*", NULL };
+	static const char *const aw[] = { "/w/*", NULL };
+	struct tcase	tc = { .fs = fs_base, .dr = dr, .aw = aw };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "glob build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_HIDE_FILE, "/home/u/.ssh/id") > 0 &&
+	    has(&pl, PLAN_HIDE_FILE, "/home/u/.ssh/known") > 0,
+	    "denyRead glob: each match hidden");
+	tap_ok(has(&pl, PLAN_BIND_RW, "/w/src") > 0,
+	    "allowWrite glob: a directory match bound");
+	tap_ok(has(&pl, PLAN_BIND_RW, "/etc") < 0,
+	    "allowWrite glob: the symlink /w/etc -> /etc is no match");
+	tap_ok(ordered(&pl), "glob: ordered");
+	plan_free(&pl);
+}
+
 int
 main(void)
 {
+	t_glob();
 	t_defaults();
 	t_write();
 	t_depth();
