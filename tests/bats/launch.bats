@@ -20,6 +20,11 @@ setup() {
 teardown() {
 	# Only the command: killing pid 1 would skip its cleanup.
 	pkill -KILL -f "^sleep $TAG" 2>/dev/null || true
+	if [ -n "${pid:-}" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -CONT "$pid"
+		kill -TERM "$pid"
+		wait "$pid" 2>/dev/null || true
+	fi
 	rm -rf "$T"
 }
 
@@ -269,4 +274,26 @@ wait_for() {
 	run "$S" -s "$T/n.json" -- "$S" -- sh -c 'echo inner $SANDBOX_RUNTIME'
 	[ "$status" -eq 0 ]
 	[ "$output" = "inner 1" ]
+}
+
+# state PID: the one-letter state of a process (R S T ...).
+state() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1
+}
+
+@test "SIGTSTP stops the launcher and the command, SIGCONT resumes both" {
+	"$S" -- sh -c "while :; do sleep 0.1; done; : $TAG" &
+	pid=$!
+	wait_for pgrep -f "^sh -c while.*$TAG"
+	cmd=$(pgrep -f "^sh -c while.*$TAG")
+	kill -TSTP "$pid"
+	wait_for sh -c "[ \"\$(sed 's/.*) //' /proc/$pid/stat | cut -c1)\" = T ]"
+	wait_for sh -c "[ \"\$(sed 's/.*) //' /proc/$cmd/stat | cut -c1)\" = T ]"
+	kill -CONT "$pid"
+	wait_for sh -c "[ \"\$(sed 's/.*) //' /proc/$cmd/stat | cut -c1)\" != T ]"
+	[ "$(state "$pid")" != T ]
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
 }
