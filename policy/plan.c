@@ -424,6 +424,17 @@ place_missing(struct pstate *ps, const char *path, unsigned int mand)
 			return;
 		if (ps->probe->lstat(ps->probe->ctx, cur, &st) == -1)
 			break;
+		/* Another sandbox's placeholder directory: share it rather
+		 * than create under it (it could not be removed after). */
+		if (S_ISDIR(st.st_mode) && strcmp(cur, path) != 0 &&
+		    (st.st_mode & 07777) == PLAN_HOLD_DIR_MODE) {
+			path_parent(cur, par, sizeof(par));
+			if (!node_writable(ps, par) || node_hidden(ps, par, NULL))
+				return;
+			node_add(ps, cur, N_HOLD_DIR | mand);
+			add_pins(ps, cur);
+			return;
+		}
 		if (!S_ISDIR(st.st_mode)) {
 			if (strcmp(cur, path) == 0)
 				return;	/* appeared since: protected as is */

@@ -40,6 +40,10 @@ enum plan_op_type {
 	PLAN_TMPDIR		/* private tmpfs TMPDIR under the given dir */
 };
 
+/* The mark of a placeholder: no real dotfile has these modes. */
+#define PLAN_HOLD_FILE_MODE	0400	/* empty regular file */
+#define PLAN_HOLD_DIR_MODE	0500	/* empty directory */
+
 #define PLAN_F_MANDATORY	0x1	/* from the built-in deny list */
 #define PLAN_F_SETTING		0x2	/* from the settings file */
 

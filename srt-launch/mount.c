@@ -12,6 +12,7 @@
  * detached before it starts.  A mount left writable is an escape, so the
  * read-only pass walks every mount of the new root in mountinfo.
  */
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -145,11 +146,19 @@ mount_mkpoint(const char *path, bool dir)
 }
 
 /*
- * Placeholders live on the host only while the sandbox runs: pid 1
- * removes them at the end (mount_cleanup), whether the command exited,
- * was killed or the launcher died, and only if they are still the inode
- * it made.
+ * Placeholders live on the host only while sandboxes use them.  One is
+ * an empty file of mode 0400 or an empty directory of mode 0500, a mark
+ * no real dotfile carries, and every sandbox using it holds a shared
+ * flock on it: two sandboxes in one project share the placeholders, and
+ * the last one out removes them.  Removing one still in use would undo
+ * the other sandbox's protection, since the kernel detaches mounts on a
+ * dentry that is unlinked.  pid 1 removes them at the end
+ * (mount_cleanup), whether the command exited, was killed or the
+ * launcher died, and only if they are still the inode it held.
  */
+#define HOLD_FILE_MODE	PLAN_HOLD_FILE_MODE
+#define HOLD_DIR_MODE	PLAN_HOLD_DIR_MODE
+
 static struct hold *
 mount_hold_new(struct launch *l, const char *path)
 {
@@ -162,6 +171,7 @@ mount_hold_new(struct launch *l, const char *path)
 	l->holds = nv;
 	h = &l->holds[l->nholds];
 	memset(h, 0, sizeof(*h));
+	h->lockfd = -1;
 	if (mount_path(par, sizeof(par), OLD, path) == -1)
 		return NULL;
 	slash = strrchr(par, '/');
@@ -177,37 +187,135 @@ mount_hold_new(struct launch *l, const char *path)
 	return h;
 }
 
+static void
+mount_hold_drop(struct hold *h)
+{
+	if (h->lockfd != -1)
+		close(h->lockfd);
+	close(h->parentfd);
+	free(h->path);
+	free(h->name);
+	h->path = h->name = NULL;
+}
+
+static bool
+mount_is_mark(const struct stat *st, bool dir)
+{
+	if (dir)
+		return S_ISDIR(st->st_mode) &&
+		    (st->st_mode & 07777) == HOLD_DIR_MODE;
+	return S_ISREG(st->st_mode) && st->st_size == 0 &&
+	    (st->st_mode & 07777) == HOLD_FILE_MODE;
+}
+
+/*
+ * Take a shared lock on the placeholder by name, then check the name
+ * still refers to it: a last user may have removed it meanwhile.
+ * 1 held, 0 not a placeholder (or gone), -1 error.
+ */
+static int
+mount_hold_lock(struct hold *h, bool dir)
+{
+	struct stat	st, st2;
+
+	h->lockfd = openat(h->parentfd, h->name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC | O_NONBLOCK | (dir ? O_DIRECTORY : 0));
+	if (h->lockfd == -1)
+		return errno == ENOENT || errno == ELOOP ||
+		    errno == ENOTDIR ? 0 : -1;
+	if (fstat(h->lockfd, &st) == -1 || !mount_is_mark(&st, dir))
+		return 0;
+	while (flock(h->lockfd, LOCK_SH) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (fstatat(h->parentfd, h->name, &st2, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
+		return 0;
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	return 1;
+}
+
+static int
+mount_hold_create(struct hold *h, bool dir)
+{
+	int	fd;
+
+	if (dir)
+		return mkdirat(h->parentfd, h->name, HOLD_DIR_MODE);
+	fd = openat(h->parentfd, h->name, O_CREAT | O_EXCL | O_WRONLY |
+	    O_NOFOLLOW | O_CLOEXEC, HOLD_FILE_MODE);
+	if (fd == -1)
+		return -1;
+	/* The umask must not change the mark. */
+	if (fchmod(fd, HOLD_FILE_MODE) == -1) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * Protect a path with a placeholder: create one, or share the one
+ * another sandbox made.  A real file or directory found there instead
+ * is simply bound read-only, and never removed.
+ */
 static int
 mount_hold(struct launch *l, const char *path, bool dir)
 {
 	struct hold	*h;
-	struct stat	 st;
-	int		 fd;
+	int		 tries, rc;
 
 	if ((h = mount_hold_new(l, path)) == NULL)
 		return -1;
 	h->dir = dir;
-	if (dir ? mkdirat(h->parentfd, h->name, 0700) :
-	    (fd = openat(h->parentfd, h->name, O_CREAT | O_EXCL | O_WRONLY |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ? -1 : close(fd)) {
-		if (errno == EEXIST) {	/* appeared since the plan */
-			close(h->parentfd);
+	for (tries = 0; tries < 3; tries++) {
+		if ((rc = mount_hold_lock(h, dir)) == 1)
+			break;
+		if (rc == -1)
+			goto fail;
+		if (h->lockfd != -1) {
+			close(h->lockfd);
+			h->lockfd = -1;
+		}
+		if (mount_hold_create(h, dir) == 0)
+			continue;	/* and lock it */
+		if (errno != EEXIST)
+			goto fail;
+		if (faccessat(h->parentfd, h->name, F_OK,
+		    AT_SYMLINK_NOFOLLOW) == 0 && tries > 0) {
+			/* There, but no placeholder of ours: a real one. */
+			mount_hold_drop(h);
 			return mount_bind(path, NULL);
 		}
-		log_warn("placeholder %s", path);
-		close(h->parentfd);
-		return -1;
 	}
-	if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		log_warn("placeholder %s", path);
-		return -1;
+	if (tries == 3) {
+		mount_hold_drop(h);
+		return mount_bind(path, NULL);
 	}
-	h->dev = st.st_dev;
-	h->ino = st.st_ino;
 	l->nholds++;
 	if (dir)
 		return mount_tmpfs(path, "mode=0555,size=4k,nr_inodes=1");
 	return mount_dead_file(path);
+fail:
+	log_warn("placeholder %s", path);
+	mount_hold_drop(h);
+	return -1;
+}
+
+/* An existing protected path may be another sandbox's placeholder. */
+static int
+mount_protect(struct launch *l, const struct plan_op *op)
+{
+	char		src[PATH_MAX];
+	struct stat	st;
+
+	if ((op->flags & PLAN_F_MANDATORY) &&
+	    mount_path(src, sizeof(src), OLD, op->path) == 0 &&
+	    lstat(src, &st) == 0 && (mount_is_mark(&st, false) ||
+	    mount_is_mark(&st, true)))
+		return mount_hold(l, op->path, S_ISDIR(st.st_mode));
+	return mount_bind(op->path, NULL);
 }
 
 static int
@@ -227,6 +335,7 @@ mount_tmpdir(struct launch *l, const char *parent)
 	    fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return -1;
 	h->dir = true;
+	h->lockfd = -1;
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
 	l->nholds++;
@@ -313,8 +422,9 @@ mount_op(struct launch *l, const struct plan_op *op)
 	switch (op->type) {
 	case PLAN_ROOT:
 		return 0;	/* the recursive bind made first */
-	case PLAN_BIND_RW:
 	case PLAN_BIND_RO:
+		return mount_protect(l, op);
+	case PLAN_BIND_RW:
 	case PLAN_PIN:
 		return mount_bind(op->path, NULL);
 	case PLAN_HIDE_DIR:
@@ -523,7 +633,11 @@ mount_build(struct launch *l)
 	return mount_enter();
 }
 
-/* After every process of the sandbox is gone: remove what we created. */
+/*
+ * After every process of the sandbox is gone: remove what we created,
+ * unless another sandbox still holds it (its shared lock makes the
+ * upgrade to exclusive fail).
+ */
 void
 mount_cleanup(struct launch *l)
 {
@@ -534,6 +648,8 @@ mount_cleanup(struct launch *l)
 		struct hold	*h = &l->holds[i];
 
 		(void)umount2(h->path, MNT_DETACH);
+		if (h->lockfd != -1 && flock(h->lockfd, LOCK_EX | LOCK_NB) == -1)
+			continue;	/* still in use by another sandbox */
 		if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || st.st_dev != h->dev || st.st_ino != h->ino)
 			continue;	/* not ours any more */

@@ -22,6 +22,7 @@ struct hold {
 	ino_t	 ino;
 	bool	 dir;
 	int	 parentfd;	/* O_PATH fd of the host parent directory */
+	int	 lockfd;	/* shared flock while in use, -1 for TMPDIR */
 	char	*name;
 };
 

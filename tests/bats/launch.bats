@@ -297,3 +297,28 @@ state() {
 	wait "$pid" || st=$?
 	[ "$st" -eq 143 ]
 }
+
+@test "two sandboxes share placeholders: the last one out removes them" {
+	cd "$T/w"
+	mkdir "$T/ctl"
+	chmod 0777 "$T/ctl"
+	"$S" -s "$T/s.json" -- sh -c "touch $T/w/a-up; while [ ! -e $T/w/a-stop ]; do sleep 0.05; done" &
+	a=$!
+	wait_for test -e "$T/w/a-up"
+	"$S" -s "$T/s.json" -- sh -c "touch $T/w/b-up; while [ ! -e $T/w/b-stop ]; do sleep 0.05; done; echo x >$T/w/.bashrc" &
+	b=$!
+	wait_for test -e "$T/w/b-up"
+	touch "$T/w/a-stop"
+	st=0
+	wait "$a" || st=$?
+	[ "$st" -eq 0 ]
+	# A is gone, B still runs: its protection must hold.
+	[ -e "$T/w/.bashrc" ]
+	touch "$T/w/b-stop"
+	st=0
+	wait "$b" || st=$?
+	[ "$st" -ne 0 ]
+	[ ! -e "$T/w/.bashrc" ]
+	[ ! -e "$T/w/.zshrc" ]
+	[ ! -e "$T/w/.claude" ]
+}

@@ -50,7 +50,8 @@ fake_lstat(void *ctx, const char *p, struct stat *st)
 	}
 	memset(st, 0, sizeof(*st));
 	st->st_mode = e->type == 'd' ? S_IFDIR | 0755 : e->type == 'l' ?
-	    S_IFLNK | 0777 : S_IFREG | 0644;
+	    S_IFLNK | 0777 : e->type == 'h' ? S_IFDIR | PLAN_HOLD_DIR_MODE :
+	    S_IFREG | 0644;
 	return 0;
 }
 
@@ -104,7 +105,7 @@ fake_readdir(void *ctx, const char *dir,
 		name = e->path + n + 1;
 		if (strchr(name, '/') != NULL)
 			continue;
-		if ((rc = cb(arg, name, e->type == 'd' ? DT_DIR :
+		if ((rc = cb(arg, name, e->type == 'd' || e->type == 'h' ? DT_DIR :
 		    e->type == 'l' ? DT_LNK : DT_REG)) != 0)
 			return rc;
 	}
@@ -251,6 +252,7 @@ static const struct fent fs_base[] = {
 	{ "/w/etc", 'l', "/etc" }, { "/w/self", 'l', "/w/src" },
 	{ "/wt", 'd', NULL }, { "/wt/.git", 'f', NULL },
 	{ "/empty", 'd', NULL },
+	{ "/sh", 'd', NULL }, { "/sh/.claude", 'h', NULL },
 	{ "/link", 'l', "/w" }, { "/w/src/up", 'l', "/w/a" },
 	{ NULL, 0, NULL }
 };
@@ -487,9 +489,27 @@ t_glob(void)
 	plan_free(&pl);
 }
 
+static void
+t_shared(void)
+{
+	static const char *const aw[] = { "/sh", NULL };
+	struct tcase	tc = { .fs = fs_base, .aw = aw };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "shared build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_HOLD_DIR, "/sh/.claude") > 0 &&
+	    has(&pl, PLAN_HOLD_FILE, "/sh/.claude/commands") < 0,
+	    "another sandbox's placeholder directory is shared, not filled");
+	plan_free(&pl);
+}
+
 int
 main(void)
 {
+	t_shared();
 	t_glob();
 	t_defaults();
 	t_write();
