@@ -429,7 +429,8 @@ place_missing(struct pstate *ps, const char *path, unsigned int mand)
 		if (S_ISDIR(st.st_mode) && strcmp(cur, path) != 0 &&
 		    (st.st_mode & 07777) == PLAN_HOLD_DIR_MODE) {
 			path_parent(cur, par, sizeof(par));
-			if (!node_writable(ps, par) || node_hidden(ps, par, NULL))
+			if (!node_writable(ps, par) ||
+			    node_hidden(ps, par, NULL))
 				return;
 			node_add(ps, cur, N_HOLD_DIR | mand);
 			add_pins(ps, cur);
@@ -473,7 +474,8 @@ place_denies(struct pstate *ps)
 		if (ps->probe->lstat(ps->probe->ctx, ps->v[i].path, &st) ==
 		    -1) {
 			ps->v[i].bits |= N_MISSING;
-			place_missing(ps, ps->v[i].path, ps->v[i].bits & N_MAND);
+			place_missing(ps, ps->v[i].path,
+			    ps->v[i].bits & N_MAND);
 			continue;
 		}
 		if (node_writable(ps, par) && !node_hidden(ps, par, NULL))

@@ -33,8 +33,8 @@ enum plan_op_type {
 	PLAN_HIDE_FILE,		/* /dev/null over a file, read-only */
 	PLAN_MKDIR,		/* mount point inside a hiding tmpfs of ours */
 	PLAN_MKFILE,		/* file mount point inside a hiding tmpfs */
-	PLAN_HOLD_DIR,		/* missing deny dir: host placeholder, removed */
-	PLAN_HOLD_FILE,		/* missing deny file: host placeholder, removed */
+	PLAN_HOLD_DIR,		/* missing deny dir: host placeholder */
+	PLAN_HOLD_FILE,		/* missing deny file: host placeholder */
 	PLAN_DEV,		/* minimal /dev, own devpts, /dev/shm */
 	PLAN_PROC,		/* fresh /proc of the new pid namespace */
 	PLAN_TMPDIR		/* private tmpfs TMPDIR under the given dir */
@@ -89,7 +89,7 @@ struct plan_input {
 	const struct settings	*settings;
 	const char		*tmp_parent;	/* where TMPDIR goes: "/tmp" */
 	const char		*cwd;
-	const char		*home;		/* default write dirs, or NULL */
+	const char		*home;		/* default write dirs or NULL */
 };
 
 /* 0 on success; -1 with a one-line reason in err. */

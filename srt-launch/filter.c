@@ -61,7 +61,8 @@ struct ll_path_beneath {
  * SCMP_A0_32 still demands that the high half be zero, so socket(1<<32 |
  * AF_UNIX) would slip past.  A masked compare ignores the high half.
  */
-#define ARG32_EQ(n, v)		SCMP_CMP((n), SCMP_CMP_MASKED_EQ, 0xffffffffU, (v))
+#define ARG32_EQ(n, v)	\
+	SCMP_CMP((n), SCMP_CMP_MASKED_EQ, 0xffffffffU, (v))
 #define ARG32_HAS(n, bit)	SCMP_CMP((n), SCMP_CMP_MASKED_EQ, (bit), (bit))
 
 #define NS_FLAGS	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
@@ -225,10 +226,11 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx)
 		"io_uring_setup", "io_uring_enter", "io_uring_register", NULL
 	};
 	struct scmp_arg_cmp	c;
-	bool			nested = l->settings.allow_nested_user_namespaces;
+	bool			nested;
 	size_t			i;
 	int			rc = 0;
 
+	nested = l->settings.allow_nested_user_namespaces;
 	/* AF_UNIX: no local IPC with host services (docker, ssh-agent,
 	 * dbus) that bind mounts leave reachable; socketpair stays, as in
 	 * the reference, since it reaches nothing outside. */

@@ -49,7 +49,8 @@ mount_do(const char *src, const char *dst, const char *type,
     unsigned long flags, const char *data)
 {
 	if (mount(src, dst, type, flags, data) == -1) {
-		log_warn("mount %s on %s", src ? src : type ? type : "remount", dst);
+		log_warn("mount %s on %s", src ? src : type ? type : "remount",
+		    dst);
 		return -1;
 	}
 	return 0;
@@ -351,7 +352,8 @@ mount_dev(void)
 		"null", "zero", "full", "random", "urandom", "tty", NULL
 	};
 	static const char *const links[][2] = {
-		{ "pts/ptmx", NEW "/dev/ptmx" }, { "/proc/self/fd", NEW "/dev/fd" },
+		{ "pts/ptmx", NEW "/dev/ptmx" },
+		{ "/proc/self/fd", NEW "/dev/fd" },
 		{ "/proc/self/fd/0", NEW "/dev/stdin" },
 		{ "/proc/self/fd/1", NEW "/dev/stdout" },
 		{ "/proc/self/fd/2", NEW "/dev/stderr" }, { NULL, NULL }
@@ -648,7 +650,8 @@ mount_cleanup(struct launch *l)
 		struct hold	*h = &l->holds[i];
 
 		(void)umount2(h->path, MNT_DETACH);
-		if (h->lockfd != -1 && flock(h->lockfd, LOCK_EX | LOCK_NB) == -1)
+		if (h->lockfd != -1 &&
+		    flock(h->lockfd, LOCK_EX | LOCK_NB) == -1)
 			continue;	/* still in use by another sandbox */
 		if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || st.st_dev != h->dev || st.st_ino != h->ino)

@@ -59,7 +59,8 @@ fake_lstat(void *ctx, const char *p, struct stat *st)
 static char *
 fake_realpath(void *ctx, const char *p)
 {
-	char			 out[PATH_MAX] = "", rest[PATH_MAX], nxt[PATH_MAX];
+	char			 out[PATH_MAX] = "", rest[PATH_MAX];
+	char			 nxt[PATH_MAX];
 	const struct fent	*e;
 	char			*c, *save = NULL;
 	int			 hops = 0;
@@ -105,8 +106,8 @@ fake_readdir(void *ctx, const char *dir,
 		name = e->path + n + 1;
 		if (strchr(name, '/') != NULL)
 			continue;
-		if ((rc = cb(arg, name, e->type == 'd' || e->type == 'h' ? DT_DIR :
-		    e->type == 'l' ? DT_LNK : DT_REG)) != 0)
+		if ((rc = cb(arg, name, e->type == 'd' || e->type == 'h' ?
+		    DT_DIR : e->type == 'l' ? DT_LNK : DT_REG)) != 0)
 			return rc;
 	}
 	return 0;
@@ -124,7 +125,8 @@ fake_glob(void *ctx, const char *pattern, bool allow,
 	(void)ctx;
 	(void)why;
 	for (e = fs_cur; e->path != NULL; e++)
-		if (glob_match(pattern, e->path) && !(allow && e->type == 'l') &&
+		if (glob_match(pattern, e->path) &&
+		    !(allow && e->type == 'l') &&
 		    (rc = cb(arg, e->path)) != 0)
 			return rc;
 	return 0;
