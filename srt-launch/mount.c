@@ -311,14 +311,20 @@ mount_protect(struct launch *l, const struct plan_op *op)
 	char		src[PATH_MAX];
 	struct stat	st;
 
-	if ((op->flags & PLAN_F_MANDATORY) &&
-	    mount_path(src, sizeof(src), OLD, op->path) == 0 &&
+	if (mount_path(src, sizeof(src), OLD, op->path) == 0 &&
 	    lstat(src, &st) == 0 && (mount_is_mark(&st, false) ||
 	    mount_is_mark(&st, true)))
 		return mount_hold(l, op->path, S_ISDIR(st.st_mode));
 	return mount_bind(op->path, NULL);
 }
 
+/*
+ * The private TMPDIR is a tmpfs of the sandbox's own: what the command
+ * writes there never reaches the host, and dies with the mount namespace
+ * even if everything else fails.  Only its empty mount point exists on
+ * the host, for the run, and pid 1 removes it.  (The reference points
+ * TMPDIR at a shared /tmp/claude on the host.)
+ */
 static int
 mount_tmpdir(struct launch *l, const char *parent)
 {
