@@ -344,6 +344,9 @@ filter_apply(const struct launch *l)
 	}
 	if (filter_landlock(l) == -1 || filter_seccomp(l) == -1)
 		return -1;
+	log_debug("command confined: no capabilities, no_new_privs, "
+	    "Landlock ABI %d%s, seccomp filter", filter_landlock_abi(),
+	    l->settings.allow_nested_user_namespaces ? " (not applied)" : "");
 	return 0;
 }
 

@@ -322,3 +322,19 @@ state() {
 	[ ! -e "$T/w/.zshrc" ]
 	[ ! -e "$T/w/.claude" ]
 }
+
+@test "a working directory hidden by denyRead is a launcher failure" {
+	mkdir -p "$T/hid/sub"
+	printf '{"filesystem":{"denyRead":["%s"]}}' "$T/hid" >"$T/h.json"
+	cd "$T/hid/sub"
+	run "$S" -s "$T/h.json" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot enter $T/hid/sub"* ]]
+}
+
+@test "-d says what was applied" {
+	run "$S" -d -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"command confined"* ]]
+	[[ "$output" == *"root /"* ]]
+}
