@@ -28,6 +28,48 @@
 #include "libcommon/log.h"
 #include "srt-launch/srt-launch.h"
 
+static bool
+init_launcher_gone(const struct launch *l)
+{
+	return poll(&(struct pollfd){ l->life_rd, POLLIN, 0 }, 1, 0) != 0;
+}
+
+static int
+init_write(const char *path, const char *text)
+{
+	ssize_t	n, len = (ssize_t)strlen(text);
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = write(fd, text, len);
+	close(fd);
+	return n == len ? 0 : -1;
+}
+
+/*
+ * Map the caller's uid and gid to themselves, as bubblewrap does: the
+ * command keeps its identity and owns what it creates.  A process may
+ * map its creator's own ids from inside the new namespace, once
+ * setgroups is denied for the gid.
+ */
+static int
+init_maps(const struct launch *l)
+{
+	char	map[64];
+
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)l->uid,
+	    (unsigned)l->uid);
+	if (init_write("/proc/self/uid_map", map) == -1)
+		return -1;
+	if (init_write("/proc/self/setgroups", "deny\n") == -1 &&
+	    errno != ENOENT)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)l->gid,
+	    (unsigned)l->gid);
+	return init_write("/proc/self/gid_map", map);
+}
+
 /* The loopback interface of the new network namespace starts down. */
 static int
 init_lo_up(void)
@@ -187,17 +229,19 @@ void
 init_main(struct launch *l)
 {
 	sigset_t	set;
-	char		c;
 	int		sfd, code;
 	pid_t		cmd;
 
 	/* Until the loop watches the life pipe, die with the launcher.
 	 * getppid() says nothing across the pid namespace (it is 0), so
-	 * the sync pipe tells: EOF without the byte means it is gone. */
+	 * the pipe tells whether it died before the death signal was set:
+	 * its EOF is readable then. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (read(l->sync_rd, &c, 1) != 1)
+	if (init_launcher_gone(l))
 		_exit(EXIT_LAUNCH);
-	close(l->sync_rd);
+	if (init_maps(l) == -1)
+		fatal_launch("mapping uid %u and gid %u in the sandbox",
+		    (unsigned)l->uid, (unsigned)l->gid);
 	prctl(PR_SET_DUMPABLE, 0);
 	sandbox_sigset(&set);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
@@ -216,7 +260,7 @@ init_main(struct launch *l)
 		mount_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
-	if (poll(&(struct pollfd){ l->life_rd, POLLIN, 0 }, 1, 0) != 0) {
+	if (init_launcher_gone(l)) {
 		init_reap_all();
 		mount_cleanup(l);
 		_exit(128 + SIGKILL);	/* the launcher died meanwhile */

@@ -395,10 +395,10 @@ mount_dev(void)
  * A fresh /proc of the sandbox's pid namespace.  Its global knobs are
  * bound onto themselves so that the read-only pass covers them: sysctl
  * files check only the uid, and a caller running srt as root is uid 0 on
- * the host too, so /proc/sys/kernel would otherwise be writable.  The
- * kernel lets a nested sandbox mount its own /proc only while this one
- * has nothing mounted over it, so with allowNestedUserNamespaces an
- * unprivileged caller (whom the uid check keeps out) goes without.
+ * the host too, so /proc/sys/kernel would otherwise be writable.  Only
+ * then: the uid check keeps any other caller out, and the kernel lets a
+ * nested sandbox mount its own /proc only while this one has nothing
+ * mounted over it.
  */
 static int
 mount_proc(const struct launch *l)
@@ -412,8 +412,8 @@ mount_proc(const struct launch *l)
 	if (mount_do("proc", NEW "/proc", "proc", MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, NULL) == -1)
 		return -1;
-	if (l->settings.allow_nested_user_namespaces && l->uid != 0)
-		return 0;
+	if (l->uid != 0)
+		return 0;	/* the uid check keeps a user out */
 	for (i = 0; knobs[i] != NULL; i++) {
 		snprintf(p, sizeof(p), NEW "/proc/%s", knobs[i]);
 		if (access(p, F_OK) == -1)

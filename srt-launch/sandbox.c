@@ -1,7 +1,7 @@
 /*
- * The launcher's half: clone pid 1 into new namespaces, map the caller's
- * ids, let it go, then supervise it until it exits with the command's
- * status.
+ * The launcher's half: clone pid 1 into new namespaces, then supervise
+ * it until it exits with the command's status.  pid 1 maps its ids
+ * itself, so nothing waits on a round trip between the two.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -38,44 +38,6 @@ sandbox_sigset(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 	for (i = 0; sandbox_forward[i] != 0; i++)
 		sigaddset(set, sandbox_forward[i]);
-}
-
-static int
-sandbox_write_file(pid_t pid, const char *name, const char *text)
-{
-	char	path[64];
-	int	fd;
-	ssize_t	n, len = (ssize_t)strlen(text);
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = write(fd, text, len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
-/*
- * Map the caller's uid and gid to themselves, as bubblewrap does: the
- * command keeps its identity and owns what it creates.  setgroups must
- * be denied before an unprivileged gid_map is accepted.
- */
-static void
-sandbox_maps(struct launch *l, pid_t pid)
-{
-	char	map[64];
-
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)l->uid,
-	    (unsigned)l->uid);
-	if (sandbox_write_file(pid, "uid_map", map) == -1)
-		fatal_launch("writing uid_map of the sandbox");
-	if (sandbox_write_file(pid, "setgroups", "deny\n") == -1 &&
-	    errno != ENOENT)
-		fatal_launch("writing setgroups of the sandbox");
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)l->gid,
-	    (unsigned)l->gid);
-	if (sandbox_write_file(pid, "gid_map", map) == -1)
-		fatal_launch("writing gid_map of the sandbox");
 }
 
 static int
@@ -134,12 +96,12 @@ sandbox_supervise(pid_t pid)
 int
 sandbox_run(struct launch *l)
 {
-	int		 syncp[2], life[2];
+	int		 life[2];
 	sigset_t	 set;
 	char		 why[256];
 	pid_t		 pid;
 
-	if (pipe2(syncp, O_CLOEXEC) == -1 || pipe2(life, O_CLOEXEC) == -1)
+	if (pipe2(life, O_CLOEXEC) == -1)
 		fatal_launch("pipe2");
 	/* Blocked before the clone: pid 1 inherits the mask and reads
 	 * them from a signalfd, and none is lost in between. */
@@ -158,18 +120,11 @@ sandbox_run(struct launch *l)
 		    why);
 	}
 	if (pid == 0) {
-		close(syncp[1]);
 		close(life[1]);
-		l->sync_rd = syncp[0];
 		l->life_rd = life[0];
 		init_main(l);
 	}
-	close(syncp[0]);
 	close(life[0]);
-	sandbox_maps(l, pid);
-	if (write(syncp[1], "g", 1) != 1)
-		fatal_launch("releasing the sandbox");
-	close(syncp[1]);
 	log_debug("sandbox pid 1 is %d on the host", (int)pid);
 	/* life[1] stays open until we exit: its EOF tells pid 1 we died. */
 	return sandbox_supervise(pid);

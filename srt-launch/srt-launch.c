@@ -224,7 +224,7 @@ main(int argc, char *argv[])
 
 	memset(&l, 0, sizeof(l));
 	l.control_fd = -1;
-	l.sync_rd = l.life_rd = -1;
+	l.life_rd = -1;
 	if ((base = strrchr(argv[0], '/')) != NULL)
 		base++;
 	else

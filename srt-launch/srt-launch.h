@@ -47,7 +47,6 @@ struct launch {
 	char		  tmpdir[64];
 	struct hold	 *holds;
 	size_t		  nholds;
-	int		  sync_rd;		/* launcher -> pid 1 */
 	int		  life_rd;		/* EOF = the launcher died */
 };
 
