@@ -239,6 +239,10 @@ init_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (init_launcher_gone(l))
 		_exit(EXIT_LAUNCH);
+	/* Nothing the caller left open stays in the sandbox but stdio. */
+	if (l->life_rd > 3)
+		close_range(3, (unsigned)l->life_rd - 1, 0);
+	close_range((unsigned)l->life_rd + 1, ~0U, 0);
 	if (init_maps(l) == -1)
 		fatal_launch("mapping uid %u and gid %u in the sandbox",
 		    (unsigned)l->uid, (unsigned)l->gid);

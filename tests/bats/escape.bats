@@ -254,9 +254,14 @@ sb() {
 	[ "$output" -le 4 ]
 }
 
-@test "pid 1 cannot be ptraced or signalled" {
+@test "pid 1 cannot be ptraced or signalled, its fds and root are closed" {
 	run sb "$TRY" ptrace-1
 	[ "$output" = "ptrace-1: EPERM" ]
+	# pid 1 holds descriptors of host directories (placeholder parents).
+	run sb sh -c "cd $T/w && for f in /proc/1/fd/*; do echo x >\$f/escape && echo ESCAPED; done; cat /proc/1/environ; ls /proc/1/root/; ls /proc/1/cwd/"
+	[[ "$output" != *ESCAPED* ]]
+	[[ "$output" != *SANDBOX* ]]
+	[ "$status" -ne 0 ]
 	run sb "$TRY" kill-1
 	[ "$output" = "kill-1: EPERM" ]
 }
