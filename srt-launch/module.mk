@@ -1,9 +1,4 @@
-# srt-launch.  stub-settings.c stands in for the settings loader until
-# policy/settings.c exists.
 SRT_LAUNCH_SRCS	:= $(wildcard srt-launch/*.c)
-ifneq ($(wildcard policy/settings.c),)
-SRT_LAUNCH_SRCS	:= $(filter-out srt-launch/stub-settings.c,$(SRT_LAUNCH_SRCS))
-endif
 SRT_LAUNCH_OBJS	:= $(SRT_LAUNCH_SRCS:%.c=$(B)/%.o)
 PROGRAMS	+= $(B)/bin/srt-launch
 ALL_OBJS	+= $(SRT_LAUNCH_OBJS)
