@@ -183,6 +183,67 @@ mandatory_root_entry(void *arg, const char *name, int dtype)
 	return mandatory_entry(arg, name, dtype);
 }
 
+/*
+ * The root's own path: a writable root inside a protected place (an
+ * allowWrite of .git/hooks or .vscode/x) reports that place, which then
+ * wins over it; a root that is a repository's .git or a .claude reports
+ * what it holds.
+ */
+static int
+mandatory_self(struct mscan *s, const char *root)
+{
+	char		 pfx[PATH_MAX];
+	const char	*c = root, *e, *last = NULL;
+	size_t		 n;
+
+	while (*c == '/') {
+		c++;
+		e = c + strcspn(c, "/");
+		n = (size_t)(e - c);
+		if (snprintf(pfx, sizeof(pfx), "%.*s", (int)(e - root), root) >=
+		    (int)sizeof(pfx))
+			return 0;
+		if (n > 0 && n < 64) {
+			char	name[64], next[64];
+			size_t	m = strcspn(*e ? e + 1 : e, "/");
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, c);
+			snprintf(next, sizeof(next), "%.*s", (int)(m < 63 ? m :
+			    63), *e ? e + 1 : e);
+			if (mandatory_is_file(name) ||
+			    strcasecmp(name, ".vscode") == 0 ||
+			    strcasecmp(name, ".idea") == 0)
+				return s->rc = s->cb(s->arg, pfx);
+			if (*e && ((strcasecmp(name, ".claude") == 0 &&
+			    (strcasecmp(next, "commands") == 0 ||
+			    strcasecmp(next, "agents") == 0)) ||
+			    (strcasecmp(name, ".git") == 0 &&
+			    (strcasecmp(next, "hooks") == 0 ||
+			    (!s->allow_git_config &&
+			    strcasecmp(next, "config") == 0))))) {
+				snprintf(pfx, sizeof(pfx), "%.*s",
+				    (int)(e + 1 + m - root), root);
+				return s->rc = s->cb(s->arg, pfx);
+			}
+			last = c;
+		}
+		c = e;
+	}
+	if (last == NULL)
+		return 0;
+	if (strcasecmp(last, ".git") == 0) {
+		if (mandatory_emit(s, root, "hooks"))
+			return s->rc;
+		if (!s->allow_git_config)
+			return mandatory_emit(s, root, "config");
+	} else if (strcasecmp(last, ".claude") == 0) {
+		if (mandatory_emit(s, root, "commands"))
+			return s->rc;
+		return mandatory_emit(s, root, "agents");
+	}
+	return 0;
+}
+
 int
 mandatory_scan(const struct plan_probe *probe, const char *root, int depth,
     bool allow_git_config, int (*cb)(void *, const char *), void *arg)
@@ -190,7 +251,7 @@ mandatory_scan(const struct plan_probe *probe, const char *root, int depth,
 	struct mscan	s = { probe, depth, allow_git_config, cb, arg, 0 };
 	struct mdir	d = { &s, root, 0 };
 
-	if (mandatory_top(&s, root))
+	if (mandatory_self(&s, root) || mandatory_top(&s, root))
 		return s.rc;
 	if (depth >= 1)
 		(void)probe->readdir(probe->ctx, root, mandatory_root_entry,

@@ -492,6 +492,27 @@ t_glob(void)
 }
 
 static void
+t_inside(void)
+{
+	static const char *const aw[] = { "/w/.git", "/w/.git/hooks", NULL };
+	struct tcase	tc = { .fs = fs_base, .aw = aw };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "inside build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_BIND_RW, "/w/.git") > 0 &&
+	    has(&pl, PLAN_BIND_RO, "/w/.git/hooks") > 0 &&
+	    has(&pl, PLAN_BIND_RO, "/w/.git/config") > 0,
+	    "allowWrite of a .git: its hooks and config still denied");
+	tap_ok(has(&pl, PLAN_BIND_RW, "/w/.git/hooks") < 0 &&
+	    !plan_writable_at(&pl, "/w/.git/hooks/x"),
+	    "allowWrite of .git/hooks itself is not granted");
+	plan_free(&pl);
+}
+
+static void
 t_shared(void)
 {
 	static const char *const aw[] = { "/sh", NULL };
@@ -508,9 +529,107 @@ t_shared(void)
 	plan_free(&pl);
 }
 
+/* Under a by whole components. */
+static bool
+under(const char *p, const char *a)
+{
+	size_t	n = strlen(a);
+
+	return strcmp(a, "/") == 0 || (strncmp(p, a, n) == 0 &&
+	    (p[n] == '\0' || p[n] == '/'));
+}
+
+/*
+ * Random settings over the fake tree: the ops stay ordered, and no path
+ * is writable unless it lies under an allowWrite target (resolved) and
+ * under no denyWrite or mandatory name.
+ */
+static void
+t_property(void)
+{
+	static const char *pool[] = {
+		"/w", "/w/src", "/w/a", "/w/a/b", "/w/.git", "/w/self",
+		"/w/etc", "/home/u", "/home/u/.ssh", "/home/u/tok", "/tmp",
+		"/wt", "/w/src/a.c", "/w/nope", "/link", "/sh", "/w/src/up"
+	};
+	const char	*aw[4], *dw[3], *dr[3], *ar[3];
+	struct plan	 pl;
+	const struct fent *e;
+	unsigned int	 seed = 1;
+	int		 iter, bad_order = 0, bad_write = 0, i, k;
+	char		*res;
+	bool		 ok;
+
+	for (iter = 0; iter < 2000; iter++) {
+		const char **lists[4] = { aw, dw, dr, ar };
+		int	 caps[4] = { 3, 2, 2, 2 };
+		struct tcase tc = { .fs = fs_base };
+
+		for (k = 0; k < 4; k++) {
+			int n = rand_r(&seed) % (caps[k] + 1);
+
+			for (i = 0; i < n; i++)
+				lists[k][i] = pool[rand_r(&seed) %
+				    (sizeof(pool) / sizeof(pool[0]))];
+			lists[k][n] = NULL;
+		}
+		tc.aw = aw;
+		tc.dw = dw;
+		tc.dr = dr;
+		tc.ar = ar;
+		tc.depth = 1 + rand_r(&seed) % 4;
+		if (run(&tc, &pl) == -1)
+			continue;
+		if (!ordered(&pl))
+			bad_order++;
+		for (e = fs_base; e->path != NULL; e++) {
+			/* A write lands where the path resolves. */
+			char	*real = fake_realpath(NULL, e->path);
+
+			if (real == NULL || !plan_writable_at(&pl, real)) {
+				free(real);
+				continue;
+			}
+			ok = false;
+			for (i = 0; aw[i] != NULL; i++) {
+				res = fake_realpath(NULL, aw[i]);
+				if (res != NULL && under(real, res))
+					ok = true;
+				free(res);
+			}
+			for (i = 0; dw[i] != NULL; i++) {
+				res = fake_realpath(NULL, dw[i]);
+				if (under(real, res ? res : dw[i]))
+					ok = false;
+				free(res);
+			}
+			/* node_modules is not scanned, as the reference. */
+			if ((strstr(real, "/.bashrc") != NULL ||
+			    strstr(real, "/.git/hooks") != NULL) &&
+			    strstr(real, "/node_modules/") == NULL)
+				ok = false;
+			if (!ok && bad_write++ == 0) {
+				tap_diag("writable: %s (depth %d)", real,
+				    tc.depth);
+				for (k = 0; k < 4; k++)
+					for (i = 0; lists[k][i]; i++)
+						tap_diag("  list %d: %s", k,
+						    lists[k][i]);
+				plan_print(&pl, stderr);
+			}
+			free(real);
+		}
+		plan_free(&pl);
+	}
+	TAP_EQ_INT(bad_order, 0, "property: ops always ordered parents first");
+	TAP_EQ_INT(bad_write, 0, "property: nothing writable beyond the rules");
+}
+
 int
 main(void)
 {
+	t_property();
+	t_inside();
 	t_shared();
 	t_glob();
 	t_defaults();
