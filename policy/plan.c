@@ -34,6 +34,7 @@
 #define N_MAND		0x200	/* from the mandatory list */
 #define N_DROP		0x400	/* allowWrite under a deny: not granted */
 #define N_DEFAULT	0x800	/* a convenience write dir, not scanned */
+#define N_LINK		0x1000	/* symlink on the way to a deny */
 
 struct pnode {
 	char		*path;
@@ -215,6 +216,8 @@ resolve_write(struct pstate *ps, const char *path)
 	return res;
 }
 
+static void	lock_links(struct pstate *, const char *, unsigned int);
+
 static int
 collect_one(struct pstate *ps, const char *path, unsigned int bit)
 {
@@ -222,9 +225,10 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 
 	if (bit & N_RW)
 		res = resolve_write(ps, path);
-	else if (bit & N_DW)
+	else if (bit & N_DW) {
+		lock_links(ps, path, 0);
 		res = resolve_missing(ps->probe, path);
-	else
+	} else
 		res = ps->probe->realpath(ps->probe->ctx, path);
 	if (res == NULL)
 		return 0;	/* missing: nothing to open or hide */
@@ -332,12 +336,40 @@ node_hidden(struct pstate *ps, const char *p, const char **root)
 	return true;
 }
 
+/*
+ * The first symlink on the way to a protected path, unresolved: binding
+ * the target read-only leaves the link itself free to be removed and
+ * replaced by a file of the command's, so the link is covered too.
+ * Past it the path lies in the target's tree, protected as resolved.
+ */
+static void
+lock_links(struct pstate *ps, const char *path, unsigned int mand)
+{
+	char		 cur[PATH_MAX];
+	const char	*p = path;
+	struct stat	 st;
+
+	while ((p = strchr(p + 1, '/')) != NULL || *path != '\0') {
+		snprintf(cur, sizeof(cur), "%.*s", p ? (int)(p - path) :
+		    (int)strlen(path), path);
+		if (ps->probe->lstat(ps->probe->ctx, cur, &st) == -1)
+			return;
+		if (S_ISLNK(st.st_mode)) {
+			node_add(ps, cur, N_LINK | mand);
+			return;
+		}
+		if (p == NULL)
+			return;
+	}
+}
+
 static int
 mand_cb(void *arg, const char *path)
 {
 	struct pstate	*ps = arg;
 	char		*res;
 
+	lock_links(ps, path, N_MAND);
 	if ((res = resolve_missing(ps->probe, path)) == NULL)
 		return 0;
 	node_add(ps, res, N_DW | N_MAND);
@@ -468,6 +500,11 @@ place_denies(struct pstate *ps)
 	char		par[PATH_MAX];
 
 	for (i = 0; i < n; i++) {
+		if (ps->v[i].bits & N_LINK) {
+			path_parent(ps->v[i].path, par, sizeof(par));
+			if (node_writable(ps, par) && !node_hidden(ps, par, NULL))
+				add_pins(ps, ps->v[i].path);
+		}
 		if (!(ps->v[i].bits & N_DW))
 			continue;
 		path_parent(ps->v[i].path, par, sizeof(par));
@@ -540,6 +577,8 @@ emit_node(struct pstate *ps, const struct pnode *nd)
 	}
 	if (hid)
 		return 0;
+	if ((nd->bits & N_LINK) && pw)
+		return plan_add(pl, PLAN_LOCK_LINK, nd->path, mf);
 	if (nd->bits & N_HOLD_DIR)
 		return plan_add(pl, PLAN_HOLD_DIR, nd->path, mf);
 	if (nd->bits & N_HOLD_FILE)
@@ -744,6 +783,7 @@ plan_op_name(enum plan_op_type t)
 		[PLAN_HIDE_DIR] = "hide-dir", [PLAN_HIDE_FILE] = "hide-file",
 		[PLAN_MKDIR] = "mkdir", [PLAN_MKFILE] = "mkfile",
 		[PLAN_HOLD_DIR] = "hold-dir", [PLAN_HOLD_FILE] = "hold-file",
+		[PLAN_LOCK_LINK] = "lock-link",
 		[PLAN_DEV] = "dev", [PLAN_PROC] = "proc",
 		[PLAN_TMPDIR] = "tmpdir"
 	};

@@ -35,6 +35,7 @@ enum plan_op_type {
 	PLAN_MKFILE,		/* file mount point inside a hiding tmpfs */
 	PLAN_HOLD_DIR,		/* missing deny dir: host placeholder */
 	PLAN_HOLD_FILE,		/* missing deny file: host placeholder */
+	PLAN_LOCK_LINK,		/* symlink on the way to a deny: covered */
 	PLAN_DEV,		/* minimal /dev, own devpts, /dev/shm */
 	PLAN_PROC,		/* fresh /proc of the new pid namespace */
 	PLAN_TMPDIR		/* private tmpfs TMPDIR under the given dir */

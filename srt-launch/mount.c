@@ -158,6 +158,39 @@ mount_dead_file(const char *path)
 	return mount_do(NULL, dst, NULL, f, NULL);
 }
 
+/*
+ * Cover a symlink itself with an unopenable /dev/null: mount(2) would
+ * follow it, the new mount API does not (move_mount without
+ * MOVE_MOUNT_T_SYMLINKS), and a mount point cannot be removed or renamed.
+ */
+static int
+mount_lock_link(const char *path)
+{
+	char			dst[PATH_MAX];
+	struct mount_attr	a;
+	int			fd, rc;
+
+	if (mount_path(dst, sizeof(dst), NEW, path) == -1)
+		return -1;
+	fd = (int)syscall(SYS_open_tree, AT_FDCWD, OLD "/dev/null",
+	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd == -1) {
+		log_warn("cannot protect the symlink %s: open_tree", path);
+		return -1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.attr_set = ATTR_RO | MOUNT_ATTR_NOEXEC;
+	rc = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a,
+	    sizeof(a));
+	if (rc == 0)
+		rc = (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
+		    MOVE_MOUNT_F_EMPTY_PATH);
+	if (rc == -1)
+		log_warn("cannot protect the symlink %s", path);
+	close(fd);
+	return rc;
+}
+
 static int
 mount_bind_ro(const char *path)
 {
@@ -502,6 +535,8 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_HOLD_DIR:
 	case PLAN_HOLD_FILE:
 		return mount_hold(l, op->path, op->type == PLAN_HOLD_DIR);
+	case PLAN_LOCK_LINK:
+		return mount_lock_link(op->path);
 	case PLAN_DEV:
 		return mount_dev();
 	case PLAN_PROC:

@@ -133,6 +133,19 @@ sb() {
 	unchanged
 }
 
+@test "a symlinked dotfile can be neither replaced nor written through" {
+	mkdir "$T/w/dotfiles"
+	echo mine >"$T/w/dotfiles/bashrc"
+	ln -s "$T/w/dotfiles/bashrc" "$T/w/.bashrc"
+	run sb sh -c "cd $T/w && rm .bashrc; mv .bashrc moved; echo evil >.bashrc; echo evil >dotfiles/bashrc; mv dotfiles df"
+	[ "$status" -ne 0 ]
+	[ -L "$T/w/.bashrc" ]
+	[ "$(readlink "$T/w/.bashrc")" = "$T/w/dotfiles/bashrc" ]
+	[ "$(cat "$T/w/dotfiles/bashrc")" = mine ]
+	[ ! -e "$T/w/moved" ]
+	[ ! -e "$T/w/df" ]
+}
+
 @test "renaming a pinned parent does not get around a deny" {
 	run sb sh -c "cd $T/w/repo && mv .git .git2 && mkdir -p .git/hooks && echo x >.git/hooks/pre-commit"
 	[ "$status" -ne 0 ]

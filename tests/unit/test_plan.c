@@ -252,6 +252,7 @@ static const struct fent fs_base[] = {
 	{ "/w/node_modules", 'd', NULL },
 	{ "/w/node_modules/.bashrc", 'f', NULL },
 	{ "/w/etc", 'l', "/etc" }, { "/w/self", 'l', "/w/src" },
+	{ "/w/.zprofile", 'l', "/w/src/a.c" },
 	{ "/wt", 'd', NULL }, { "/wt/.git", 'f', NULL },
 	{ "/empty", 'd', NULL },
 	{ "/sh", 'd', NULL }, { "/sh/.claude", 'h', NULL },
@@ -306,6 +307,8 @@ t_write(void)
 	    "missing .claude: one empty directory for commands and agents");
 	tap_ok(has(&pl, PLAN_HOLD_FILE, "/w/.vscode") > 0,
 	    "missing .vscode held");
+	tap_ok(has(&pl, PLAN_LOCK_LINK, "/w/.zprofile") > 0,
+	    "symlinked .zprofile: the link itself is covered");
 	tap_ok(has(&pl, PLAN_BIND_RO, "/w/a/.zshrc") > 0,
 	    "nested .zshrc at depth 1");
 	tap_ok(has(&pl, PLAN_PIN, "/w/a") > 0, "nested: /w/a pinned");
