@@ -3,9 +3,10 @@
 # Says what it runs; needs root (or sudo) only when something is missing.
 set -eu
 BUILD="gcc make pkg-config libseccomp-dev libyajl-dev libbsd-dev libevent-dev"
-TEST="bats curl python3 mandoc iproute2 util-linux procps psmisc openssl git"
+TEST="bats curl python3 mandoc iproute2 util-linux procps psmisc openssl git rsyslog"
+FUZZ="clang libclang-rt-14-dev"
 want=""
-for p in $BUILD $TEST ${SRT_EXTRA_DEPS:-}; do
+for p in $BUILD $TEST $FUZZ ${SRT_EXTRA_DEPS:-}; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 	    want="$want $p"
 done

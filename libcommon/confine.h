@@ -3,14 +3,66 @@
  * that sets no_new_privs, applies a Landlock ruleset giving the process
  * only the listed paths (none by default) and installs a seccomp
  * allowlist assembled from promise names.  Order matters: privileges are
- * dropped first (by the caller, privdrop()), then no_new_privs (Landlock
- * requires it), then Landlock, then seccomp last, since once it is on the
- * calls the earlier steps need would be refused.
+ * dropped first (by the caller, privdrop()), then capabilities, then
+ * no_new_privs (Landlock requires it), then Landlock, then seccomp last,
+ * since once it is on the calls the earlier steps need would be refused.
  *
- * Promises (space separated): stdio rpath wpath cpath inet dns unix
- * sendfd recvfd proc exec id tty.  Anything not promised is killed
- * (SECCOMP_RET_KILL_PROCESS), except probing calls such as open/stat,
- * which fail with EACCES so libc can fall back.
+ * Promises (space separated):
+ *   stdio   I/O on open descriptors, memory, poll/epoll, time, signals,
+ *           exit; fstat only through AT_EMPTY_PATH; ioctl FIONREAD/FIONBIO
+ *   rpath   open read-only, stat, readlink, getdents, chdir
+ *   wpath   open for writing, truncate, utimes, chmod
+ *   cpath   create and remove: O_CREAT, mkdir, unlink, rename, link
+ *   inet    AF_INET/AF_INET6 sockets, connect, bind, listen, accept;
+ *           NETLINK_ROUTE sockets, so getifaddrs() works
+ *   accept  accept/accept4 on sockets that already listen, nothing else
+ *   dns     UDP/TCP AF_INET/AF_INET6 sockets, connect, send, receive
+ *   unix    AF_UNIX sockets
+ *   sendfd  sendmsg (an imsg writer without inet/dns/unix, see below)
+ *   recvfd  recvmsg (an imsg reader without inet/dns/unix, see below)
+ *   proc    fork/clone without namespace flags, kill, wait
+ *   exec    execve
+ *   id      setres*id, setgroups
+ *   tty     terminal ioctls (TCGETS/TCSETS*, window size, pgrp; no TIOCSTI)
+ *   splice  splice, tee, pipe2 (the proxy's relay)
+ *
+ * seccomp cannot look inside a msghdr, so it cannot tell a message that
+ * carries SCM_RIGHTS from one that does not.  libcommon's imsg uses
+ * sendmsg/recvmsg for every message; both come with any socket promise
+ * (inet, dns, unix), and sendfd/recvfd grant sendmsg/recvmsg on their
+ * own, for a process whose only socket is its channel.  A process with
+ * just "stdio" is killed on its first imsg read or write.  sendfd/recvfd
+ * thus state intent; what keeps a stray descriptor out is the receiving
+ * imsgbuf, which closes any fd on a channel that did not call
+ * imsgbuf_allow_fdpass().
+ *
+ * Anything not promised is killed (SECCOMP_RET_KILL_PROCESS), except
+ * probing calls, which fail so libc can fall back: open/stat-family with
+ * EACCES, socket() of AF_UNIX/AF_NETLINK (and AF_INET* without inet or
+ * dns) with EACCES, clone3 and openat2 with ENOSYS, terminal ioctls
+ * without tty with ENOTTY.
+ *
+ * Landlock: every filesystem right the running ABI knows is handled, the
+ * paths get what their access flags say; TCP bind/connect are handled
+ * (denied) unless inet is promised (dns alone keeps connect to port 53);
+ * abstract unix sockets are always scoped, signals unless proc is
+ * promised.  What the kernel cannot enforce is written to
+ * report->degraded.  A missing Landlock is reported, not fatal: seccomp
+ * still stands.
+ *
+ * Caveats: confine() cannot be undone, cannot be called a second time
+ * (the calls it makes are gone after the first), and applies to the
+ * calling thread and its future children; call it single-threaded.  It
+ * drops every capability, so bind privileged ports before.  Anything
+ * that needs files (NSS, /etc/resolv.conf, syslog's socket, zoneinfo)
+ * must be done before it.  The filter survives execve: an exec'd
+ * program lives under the same promises.  libevent's epoll loop,
+ * bufferevents (FIONREAD) and evdns's UDP queries run under
+ * "stdio" (+ "dns" for evdns).
+ *
+ * ASan builds (__SANITIZE_ADDRESS__): LeakSanitizer's exit-time check
+ * would be killed by the filter, so confine() runs the leak check early
+ * and the exit-time one is skipped; see confine-linux.c.
  */
 #ifndef SRT_CONFINE_H
 #define SRT_CONFINE_H
@@ -19,10 +71,11 @@
 
 #define CONFINE_READ	0x1
 #define CONFINE_WRITE	0x2
+#define CONFINE_EXEC	0x4
 
 struct confine_path {
 	const char	*path;
-	int		 access;	/* CONFINE_READ | CONFINE_WRITE */
+	int		 access;	/* CONFINE_READ | CONFINE_WRITE | _EXEC */
 };
 
 /* What confine() managed to apply, for -d and srt-launch --check. */
@@ -36,13 +89,14 @@ struct confine_report {
 /*
  * 0 on success, -1 on failure with errno set and a reason logged; a
  * caller must treat -1 as fatal.  Landlock missing in the kernel is not a
- * failure (it is reported), an unknown promise is.
+ * failure (it is reported), an unknown promise is.  report may be NULL.
  */
 int	confine(const char *promises, const struct confine_path *paths,
 	    size_t npaths, struct confine_report *report);
 
 /* When running as root: drop to user (NULL = "nobody"): setgroups,
- * setresgid, setresuid, then verify nothing can be regained. */
+ * setresgid, setresuid, then verify nothing can be regained.  Not root:
+ * nothing to do, 0. */
 int	privdrop(const char *user);
 
 /* Landlock ABI of the running kernel, 0 when absent or disabled. */
