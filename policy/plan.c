@@ -363,16 +363,36 @@ lock_links(struct pstate *ps, const char *path, unsigned int mand)
 	}
 }
 
+/*
+ * One mandatory path: canonical up to known, so only the one or two
+ * names after it are looked at; a symlink among them is covered and the
+ * path resolved through it (rare), a missing one ends the walk.
+ */
 static int
-mand_cb(void *arg, const char *path)
+mand_cb(void *arg, const char *path, size_t known)
 {
 	struct pstate	*ps = arg;
-	char		*res;
+	char		 cur[PATH_MAX], *res = NULL;
+	const char	*p = path + known;
+	struct stat	 st;
 
-	lock_links(ps, path, N_MAND);
-	if ((res = resolve_missing(ps->probe, path)) == NULL)
-		return 0;
-	node_add(ps, res, N_DW | N_MAND);
+	while (*p == '/') {
+		p = strchr(p + 1, '/');
+		snprintf(cur, sizeof(cur), "%.*s", p ? (int)(p - path) :
+		    (int)strlen(path), path);
+		if (ps->probe->lstat(ps->probe->ctx, cur, &st) == -1)
+			break;
+		if (S_ISLNK(st.st_mode)) {
+			node_add(ps, cur, N_LINK | N_MAND);
+			res = resolve_missing(ps->probe, path);
+			if (res == NULL)
+				return ps->failed;
+			break;
+		}
+		if (p == NULL)
+			break;
+	}
+	node_add(ps, res ? res : path, N_DW | N_MAND);
 	free(res);
 	return ps->failed;
 }

@@ -250,7 +250,8 @@ static struct hold *
 mount_hold_new(struct launch *l, const char *path)
 {
 	char		 par[PATH_MAX], *slash;
-	struct hold	*h, *nv;
+	struct hold	*h, *nv, *prev;
+	size_t		 plen;
 
 	nv = reallocarray(l->holds, l->nholds + 1, sizeof(*nv));
 	if (nv == NULL)
@@ -266,6 +267,15 @@ mount_hold_new(struct launch *l, const char *path)
 	if ((h->path = strdup(path)) == NULL ||
 	    (h->name = strdup(strrchr(path, '/') + 1)) == NULL)
 		return NULL;
+	/* Placeholders mostly share a directory: share its descriptor. */
+	plen = strlen(path) - strlen(h->name);
+	prev = l->nholds > 0 ? &l->holds[l->nholds - 1] : NULL;
+	if (prev != NULL && strlen(prev->path) - strlen(prev->name) == plen &&
+	    strncmp(prev->path, path, plen) == 0) {
+		h->parentfd = prev->parentfd;
+		h->sharedfd = true;
+		return h;
+	}
 	h->parentfd = open(par, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (h->parentfd == -1) {
 		log_warn("open %s", par);
@@ -279,7 +289,8 @@ mount_hold_drop(struct hold *h)
 {
 	if (h->lockfd != -1)
 		close(h->lockfd);
-	close(h->parentfd);
+	if (!h->sharedfd)
+		close(h->parentfd);
 	free(h->path);
 	free(h->name);
 	h->path = h->name = NULL;
@@ -295,26 +306,34 @@ mount_is_mark(const struct stat *st, bool dir)
 	    (st->st_mode & 07777) == HOLD_FILE_MODE;
 }
 
+static int
+mount_hold_flock(int fd, int op)
+{
+	while (flock(fd, op) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
 /*
- * Take a shared lock on the placeholder by name, then check the name
- * still refers to it: a last user may have removed it meanwhile.
+ * Share an existing placeholder: lock it, then check the name still
+ * refers to it, since its last user may have removed it meanwhile.
  * 1 held, 0 not a placeholder (or gone), -1 error.
  */
 static int
-mount_hold_lock(struct hold *h, bool dir)
+mount_hold_share(struct hold *h)
 {
 	struct stat	st, st2;
 
 	h->lockfd = openat(h->parentfd, h->name, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC | O_NONBLOCK | (dir ? O_DIRECTORY : 0));
+	    O_CLOEXEC | O_NONBLOCK | (h->dir ? O_DIRECTORY : 0));
 	if (h->lockfd == -1)
 		return errno == ENOENT || errno == ELOOP ||
 		    errno == ENOTDIR ? 0 : -1;
-	if (fstat(h->lockfd, &st) == -1 || !mount_is_mark(&st, dir))
+	if (fstat(h->lockfd, &st) == -1 || !mount_is_mark(&st, h->dir))
 		return 0;
-	while (flock(h->lockfd, LOCK_SH) == -1)
-		if (errno != EINTR)
-			return -1;
+	if (mount_hold_flock(h->lockfd, LOCK_SH) == -1)
+		return -1;
 	if (fstatat(h->parentfd, h->name, &st2, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
 		return 0;
@@ -323,23 +342,32 @@ mount_hold_lock(struct hold *h, bool dir)
 	return 1;
 }
 
+/* Make a new placeholder, locked from the start.  -1 with EEXIST when
+ * something is there already. */
 static int
-mount_hold_create(struct hold *h, bool dir)
+mount_hold_create(struct hold *h)
 {
-	int	fd;
+	struct stat	st;
+	mode_t		mode = h->dir ? HOLD_DIR_MODE : HOLD_FILE_MODE;
 
-	if (dir)
-		return mkdirat(h->parentfd, h->name, HOLD_DIR_MODE);
-	fd = openat(h->parentfd, h->name, O_CREAT | O_EXCL | O_WRONLY |
-	    O_NOFOLLOW | O_CLOEXEC, HOLD_FILE_MODE);
-	if (fd == -1)
+	if (h->dir) {
+		if (mkdirat(h->parentfd, h->name, mode) == -1)
+			return -1;
+		h->lockfd = openat(h->parentfd, h->name, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	} else
+		h->lockfd = openat(h->parentfd, h->name, O_CREAT | O_EXCL |
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (h->lockfd == -1)
 		return -1;
 	/* The umask must not change the mark. */
-	if (fchmod(fd, HOLD_FILE_MODE) == -1) {
-		close(fd);
+	if (fchmod(h->lockfd, mode) == -1 ||
+	    mount_hold_flock(h->lockfd, LOCK_SH) == -1 ||
+	    fstat(h->lockfd, &st) == -1)
 		return -1;
-	}
-	return close(fd);
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	return 0;
 }
 
 /*
@@ -351,31 +379,28 @@ static int
 mount_hold(struct launch *l, const char *path, bool dir)
 {
 	struct hold	*h;
-	int		 tries, rc;
+	int		 tries, rc = 0;
 
 	if ((h = mount_hold_new(l, path)) == NULL)
 		return -1;
 	h->dir = dir;
 	for (tries = 0; tries < 3; tries++) {
-		if ((rc = mount_hold_lock(h, dir)) == 1)
+		if (mount_hold_create(h) == 0)
 			break;
-		if (rc == -1)
+		if (errno != EEXIST)
 			goto fail;
+		if ((rc = mount_hold_share(h)) != 0)
+			break;
 		if (h->lockfd != -1) {
 			close(h->lockfd);
 			h->lockfd = -1;
 		}
-		if (mount_hold_create(h, dir) == 0)
-			continue;	/* and lock it */
-		if (errno != EEXIST)
-			goto fail;
 		if (faccessat(h->parentfd, h->name, F_OK,
-		    AT_SYMLINK_NOFOLLOW) == 0 && tries > 0) {
-			/* There, but no placeholder of ours: a real one. */
-			mount_hold_drop(h);
-			return mount_bind_ro(path);
-		}
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			tries = 3;	/* a real one, not a placeholder */
 	}
+	if (rc == -1)
+		goto fail;
 	if (tries == 3) {
 		mount_hold_drop(h);
 		return mount_bind_ro(path);
@@ -746,14 +771,19 @@ mount_build(struct launch *l)
 		log_debug("%s %s", plan_op_name(l->plan.v[i].type),
 		    l->plan.v[i].path);
 		if (mount_op(l, &l->plan.v[i]) == -1)
-			return -1;
+			goto fail;
 	}
 	if (mount_seal(l) == -1)
-		return -1;
+		goto fail;
 	/* Kernels without mount_setattr: remount each mount by hand. */
 	if (!mount_have_setattr && mount_readonly_pass(l) == -1)
-		return -1;
-	return mount_enter();
+		goto fail;
+	if (mount_enter() == 0)
+		return 0;
+fail:
+	/* Nothing left mounted on a placeholder: cleanup can remove it. */
+	(void)umount2(NEW, MNT_DETACH);
+	return -1;
 }
 
 /*
@@ -767,18 +797,27 @@ mount_cleanup(struct launch *l)
 	struct stat	st;
 	size_t		i;
 
+	/* Detaching the writable roots takes every placeholder mount
+	 * beneath them along, in one call each. */
+	for (i = 0; i < l->plan.n; i++)
+		if (l->plan.v[i].type == PLAN_BIND_RW)
+			(void)umount2(l->plan.v[i].path, MNT_DETACH);
 	for (i = l->nholds; i-- > 0;) {
 		struct hold	*h = &l->holds[i];
 
-		(void)umount2(h->path, MNT_DETACH);
 		if (h->lockfd != -1 &&
 		    flock(h->lockfd, LOCK_EX | LOCK_NB) == -1)
 			continue;	/* still in use by another sandbox */
 		if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || st.st_dev != h->dev || st.st_ino != h->ino)
 			continue;	/* not ours any more */
-		if (unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR : 0) ==
-		    -1)
-			log_warn("removing %s", h->path);
+		if (unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR :
+		    0) == 0)
+			continue;
+		if (errno == EBUSY && umount2(h->path, MNT_DETACH) == 0 &&
+		    unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR :
+		    0) == 0)
+			continue;
+		log_warn("removing %s", h->path);
 	}
 }

@@ -23,6 +23,7 @@ struct hold {
 	bool	 dir;
 	int	 parentfd;	/* O_PATH fd of the host parent directory */
 	int	 lockfd;	/* shared flock while in use, -1 for TMPDIR */
+	bool	 sharedfd;	/* parentfd belongs to an earlier hold */
 	char	*name;
 };
 
