@@ -200,8 +200,10 @@ init_loop(struct launch *l, int sfd, pid_t cmd)
 				continue;
 			return EXIT_LAUNCH;
 		}
-		if (pfd[1].revents && read(l->life_rd, &c, 1) <= 0)
-			return 128 + SIGKILL;	/* the launcher died */
+		if (pfd[1].revents && read(l->life_rd, &c, 1) <= 0) {
+			l->orphaned = true;	/* the launcher died */
+			return 128 + SIGKILL;
+		}
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -277,6 +279,9 @@ init_main(struct launch *l)
 	}
 	code = init_loop(l, sfd, cmd);
 	init_reap_all();
-	mount_cleanup(l);
+	/* The launcher cleans up on the host after us, more cheaply; only
+	 * an orphaned pid 1 must do it itself. */
+	if (l->orphaned)
+		mount_cleanup(l);
 	_exit(code);
 }

@@ -342,22 +342,53 @@ mount_hold_share(struct hold *h)
 	return 1;
 }
 
+/*
+ * A file placeholder as a hard link to an earlier one: one inode for
+ * them all.  Creating an inode costs far more than a link (here, on
+ * ext4, 0.6 ms against 0.03), and a writable root usually needs eleven.
+ * -1 when it cannot be linked (another file system): a new inode then.
+ */
+static int
+mount_hold_link(struct hold *h, const struct hold *seed)
+{
+	struct stat	st;
+
+	if (seed == NULL || linkat(seed->parentfd, seed->name, h->parentfd,
+	    h->name, 0) == -1)
+		return -1;
+	h->lockfd = openat(h->parentfd, h->name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC);
+	if (h->lockfd == -1 || fstat(h->lockfd, &st) == -1 ||
+	    st.st_dev != seed->dev || st.st_ino != seed->ino ||
+	    mount_hold_flock(h->lockfd, LOCK_SH) == -1)
+		return -2;
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	return 0;
+}
+
 /* Make a new placeholder, locked from the start.  -1 with EEXIST when
  * something is there already. */
 static int
-mount_hold_create(struct hold *h)
+mount_hold_create(struct hold *h, const struct hold *seed)
 {
 	struct stat	st;
 	mode_t		mode = h->dir ? HOLD_DIR_MODE : HOLD_FILE_MODE;
+	int		rc;
 
 	if (h->dir) {
 		if (mkdirat(h->parentfd, h->name, mode) == -1)
 			return -1;
 		h->lockfd = openat(h->parentfd, h->name, O_RDONLY |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	} else
+	} else {
+		if ((rc = mount_hold_link(h, seed)) == 0)
+			return 0;
+		if (rc == -2 || errno == EEXIST)
+			return -1;
 		h->lockfd = openat(h->parentfd, h->name, O_CREAT | O_EXCL |
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+	}
 	if (h->lockfd == -1)
 		return -1;
 	/* The umask must not change the mark. */
@@ -367,6 +398,7 @@ mount_hold_create(struct hold *h)
 		return -1;
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
+	h->seed = true;
 	return 0;
 }
 
@@ -378,14 +410,19 @@ mount_hold_create(struct hold *h)
 static int
 mount_hold(struct launch *l, const char *path, bool dir)
 {
-	struct hold	*h;
+	struct hold	*h, *seed = NULL;
+	size_t		 i;
 	int		 tries, rc = 0;
 
 	if ((h = mount_hold_new(l, path)) == NULL)
 		return -1;
 	h->dir = dir;
+	/* After mount_hold_new: it may move the array. */
+	for (i = l->nholds; i-- > 0 && seed == NULL;)
+		if (l->holds[i].seed && !l->holds[i].dir)
+			seed = &l->holds[i];
 	for (tries = 0; tries < 3; tries++) {
-		if (mount_hold_create(h) == 0)
+		if (mount_hold_create(h, seed) == 0)
 			break;
 		if (errno != EEXIST)
 			goto fail;
@@ -434,22 +471,22 @@ mount_protect(struct launch *l, const struct plan_op *op)
  * The private TMPDIR is a tmpfs of the sandbox's own: what the command
  * writes there never reaches the host, and dies with the mount namespace
  * even if everything else fails.  Only its empty mount point exists on
- * the host, for the run, and pid 1 removes it.  (The reference points
- * TMPDIR at a shared /tmp/claude on the host.)
+ * the host, for the run.  The launcher picked its name (it removes it
+ * after pid 1 is gone); mkdir refuses one that exists.  (The reference
+ * points TMPDIR at a shared /tmp/claude on the host.)
  */
 static int
-mount_tmpdir(struct launch *l, const char *parent)
+mount_tmpdir(struct launch *l)
 {
-	char		 tmpl[PATH_MAX];
+	char		 dir[PATH_MAX];
 	struct hold	*h;
 	struct stat	 st;
 
-	if (snprintf(tmpl, sizeof(tmpl), OLD "%s/srt.XXXXXX", parent) >=
-	    (int)sizeof(tmpl) || mkdtemp(tmpl) == NULL) {
-		log_warn("TMPDIR under %s", parent);
+	if (mount_path(dir, sizeof(dir), OLD, l->tmpdir) == -1 ||
+	    mkdir(dir, 0700) == -1) {
+		log_warn("TMPDIR %s", l->tmpdir);
 		return -1;
 	}
-	strlcpy(l->tmpdir, tmpl + strlen(OLD), sizeof(l->tmpdir));
 	if ((h = mount_hold_new(l, l->tmpdir)) == NULL ||
 	    fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return -1;
@@ -567,7 +604,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_PROC:
 		return mount_proc(l);
 	case PLAN_TMPDIR:
-		return mount_tmpdir(l, op->path);
+		return mount_tmpdir(l);
 	}
 	return -1;
 }
@@ -791,33 +828,92 @@ fail:
  * unless another sandbox still holds it (its shared lock makes the
  * upgrade to exclusive fail).
  */
+/* Remove one placeholder (still ours), unmounting it if need be. */
+static int
+mount_cleanup_one(const struct hold *h)
+{
+	struct stat	st;
+	int		flag = h->dir ? AT_REMOVEDIR : 0;
+
+	if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    st.st_dev != h->dev || st.st_ino != h->ino)
+		return 0;	/* not ours any more */
+	if (unlinkat(h->parentfd, h->name, flag) == 0)
+		return 0;
+	if (errno == EBUSY && umount2(h->path, MNT_DETACH) == 0 &&
+	    unlinkat(h->parentfd, h->name, flag) == 0)
+		return 0;
+	return -1;
+}
+
 void
 mount_cleanup(struct launch *l)
 {
-	struct stat	st;
-	size_t		i;
+	size_t	i;
 
 	/* Detaching the writable roots takes every placeholder mount
 	 * beneath them along, in one call each. */
 	for (i = 0; i < l->plan.n; i++)
 		if (l->plan.v[i].type == PLAN_BIND_RW)
 			(void)umount2(l->plan.v[i].path, MNT_DETACH);
+	/* Linked placeholders share an inode: our own shared locks on it
+	 * would refuse each other's upgrade, so all go first. */
+	for (i = 0; i < l->nholds; i++)
+		if (l->holds[i].lockfd != -1)
+			(void)flock(l->holds[i].lockfd, LOCK_UN);
 	for (i = l->nholds; i-- > 0;) {
 		struct hold	*h = &l->holds[i];
 
 		if (h->lockfd != -1 &&
 		    flock(h->lockfd, LOCK_EX | LOCK_NB) == -1)
 			continue;	/* still in use by another sandbox */
-		if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1 || st.st_dev != h->dev || st.st_ino != h->ino)
-			continue;	/* not ours any more */
-		if (unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR :
-		    0) == 0)
-			continue;
-		if (errno == EBUSY && umount2(h->path, MNT_DETACH) == 0 &&
-		    unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR :
-		    0) == 0)
-			continue;
-		log_warn("removing %s", h->path);
+		if (mount_cleanup_one(h) == -1)
+			log_warn("removing %s", h->path);
+		if (h->lockfd != -1)
+			(void)flock(h->lockfd, LOCK_UN);
+	}
+}
+/*
+ * The launcher's cleanup, on the host once pid 1 and its mount namespace
+ * are gone: the placeholders are plain files there, cheap to remove,
+ * where pid 1 would have to unmount each first.  The same rule: only a
+ * marked placeholder, only if no other sandbox holds it.
+ */
+static void
+mount_host_remove(const char *path)
+{
+	struct stat	st, st2;
+	int		fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &st) == 0 && (mount_is_mark(&st, false) ||
+	    mount_is_mark(&st, true)) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    lstat(path, &st2) == 0 && st2.st_dev == st.st_dev &&
+	    st2.st_ino == st.st_ino &&
+	    (S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path)) == -1)
+		log_warn("removing %s", path);
+	close(fd);
+}
+
+void
+mount_cleanup_host(const struct launch *l)
+{
+	size_t	i;
+
+	if (l->tmpdir[0] != '\0' && rmdir(l->tmpdir) == -1 &&
+	    errno != ENOENT)
+		log_warn("removing %s", l->tmpdir);
+	for (i = l->plan.n; i-- > 0;) {
+		switch (l->plan.v[i].type) {
+		case PLAN_HOLD_FILE:
+		case PLAN_HOLD_DIR:
+		case PLAN_BIND_RO:
+			mount_host_remove(l->plan.v[i].path);
+			break;
+		default:
+			break;
+		}
 	}
 }
