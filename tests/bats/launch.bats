@@ -338,3 +338,22 @@ state() {
 	[[ "$output" == *"command confined"* ]]
 	[[ "$output" == *"root /"* ]]
 }
+
+@test "SIGKILL of the sandbox's pid 1: the launcher still cleans up" {
+	cd "$T/w"
+	"$S" -s "$T/s.json" -- sh -c "echo \$TMPDIR >$T/w/tmpdir; exec sleep $TAG" &
+	pid=$!
+	wait_for test -s "$T/w/tmpdir"
+	wait_for pgrep -f "^sleep $TAG"
+	init=$(pgrep -P "$pid")
+	[ -n "$init" ]
+	kill -KILL "$init"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 137 ]
+	pid=
+	wait_for sh -c "! pgrep -f '^sleep $TAG'"
+	[ ! -e "$(cat "$T/w/tmpdir")" ]
+	[ ! -e "$T/w/.bashrc" ]
+	[ ! -e "$T/w/.git" ]
+}
