@@ -885,6 +885,10 @@ mount_host_remove(const char *path)
 	struct stat	st, st2;
 	int		fd;
 
+	/* Never open what is not a placeholder (a device, a fifo). */
+	if (lstat(path, &st) == -1 || (!mount_is_mark(&st, false) &&
+	    !mount_is_mark(&st, true)))
+		return;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1)
 		return;
