@@ -12,8 +12,10 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <linux/keyctl.h>
 #include <net/if.h>
 
 #include <errno.h>
@@ -151,6 +153,13 @@ init_command(struct launch *l)
 		fatal_launch("cannot enter %s in the sandbox", l->cwd);
 	if (env_setup(l) == -1)
 		fatal_launch("environment");
+	/* A session keyring of its own: the caller's one (Kerberos
+	 * tickets, ecryptfs keys) is inherited otherwise, and its keys are
+	 * readable by whoever possesses it.  The user keyrings are per user
+	 * namespace already.  No keyrings in the kernel: nothing to hide. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 &&
+	    errno != ENOSYS)
+		fatal_launch("a session keyring of the sandbox's own");
 	if (filter_apply(l) == -1)
 		exit(EXIT_LAUNCH);
 	if (l->shell_cmd != NULL) {

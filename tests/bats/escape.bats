@@ -318,3 +318,15 @@ except Exception:
 	[ "$status" -ne 0 ]
 	[ "$(cat "$f")" = "$v" ]
 }
+
+@test "the caller's session keyring stays outside" {
+	# keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0)
+	get='import ctypes; print(ctypes.CDLL(None).syscall(250, 0, -3, 0))'
+	[ "$(uname -m)" = x86_64 ] || skip "syscall number for x86-64"
+	outside=$($PY -c "$get")
+	[ "$outside" -gt 0 ] || skip "no session keyring"
+	run sb $PY -c "$get"
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	[ "$output" != "$outside" ]
+}
