@@ -266,18 +266,18 @@ init_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (mount_build(l) == -1) {
 		init_reap_all();
-		mount_cleanup(l);
+		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
 	if (init_lo_up() == -1)
 		log_warn("bringing lo up");
 	if (init_bridge(l) == -1) {
-		mount_cleanup(l);
+		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
 	if (init_launcher_gone(l)) {
 		init_reap_all();
-		mount_cleanup(l);
+		hold_cleanup(l);
 		_exit(128 + SIGKILL);	/* the launcher died meanwhile */
 	}
 	if ((cmd = fork()) == -1)
@@ -291,6 +291,6 @@ init_main(struct launch *l)
 	/* The launcher cleans up on the host after us, more cheaply; only
 	 * an orphaned pid 1 must do it itself. */
 	if (l->orphaned)
-		mount_cleanup(l);
+		hold_cleanup(l);
 	_exit(code);
 }

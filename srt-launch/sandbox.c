@@ -152,6 +152,6 @@ sandbox_run(struct launch *l)
 	log_debug("sandbox pid 1 is %d on the host", (int)pid);
 	/* life[1] stays open until we exit: its EOF tells pid 1 we died. */
 	status = sandbox_supervise(pid);
-	mount_cleanup_host(l);
+	hold_cleanup_host(l);
 	return status;
 }

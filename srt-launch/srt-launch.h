@@ -66,10 +66,11 @@ void	sandbox_sigset(sigset_t *);
 
 /* mount.c: runs in pid 1 before the command exists. */
 int	mount_build(struct launch *);
-void	mount_cleanup(struct launch *);
-/* Launcher, after pid 1 is gone: remove TMPDIR's mount point and the
- * placeholders no other sandbox holds. */
-void	mount_cleanup_host(const struct launch *);
+/* hold.c: pid 1, when orphaned, removes what it made... */
+void	hold_cleanup(struct launch *);
+/* ...else the launcher, after pid 1 is gone: TMPDIR's mount point and
+ * the placeholders no other sandbox holds. */
+void	hold_cleanup_host(const struct launch *);
 
 /* init.c: pid 1 */
 void	init_main(struct launch *) __attribute__((noreturn));
