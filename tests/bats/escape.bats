@@ -330,3 +330,25 @@ except Exception:
 	[ "$output" -gt 0 ]
 	[ "$output" != "$outside" ]
 }
+
+@test "set-uid programs and device nodes give nothing" {
+	# As a user, a set-uid su must not become root (no_new_privs, nosuid).
+	if [ "$(id -u)" -ne 0 ] && [ -u /usr/bin/su ]; then
+		run sb /usr/bin/su -c id root </dev/null
+		[ "$status" -ne 0 ]
+		[[ "$output" != *"uid=0"* ]]
+	fi
+	run sb sh -c "mknod $T/w/null c 1 3"
+	[ "$status" -ne 0 ]
+	[ ! -e "$T/w/null" ]
+	run sb sh -c "mkfifo $T/w/fifo && echo fifo-ok"
+	[ "$output" = fifo-ok ]
+}
+
+@test "/dev/shm is private to the sandbox" {
+	n="srt-shm-$$-$RANDOM"
+	run sb sh -c "echo x >/dev/shm/$n && cat /dev/shm/$n"
+	[ "$status" -eq 0 ]
+	[ "$output" = x ]
+	[ ! -e "/dev/shm/$n" ]
+}

@@ -357,3 +357,19 @@ state() {
 	[ ! -e "$T/w/.bashrc" ]
 	[ ! -e "$T/w/.git" ]
 }
+
+@test "allowWrite of a single file, denyWrite by glob" {
+	echo one >"$T/f1"
+	echo two >"$T/w/a.lock"
+	echo three >"$T/w/b.txt"
+	printf '{"filesystem":{"allowWrite":["%s","%s"],"denyWrite":["%s/*.lock"]}}' \
+	    "$T/f1" "$T/w" "$T/w" >"$T/g.json"
+	run "$S" -s "$T/g.json" -- sh -c "echo new >$T/f1 && echo new >$T/w/b.txt && echo ok; echo bad >$T/w/a.lock"
+	[ "${lines[0]}" = ok ]
+	[ "$(cat "$T/f1")" = new ]
+	[ "$(cat "$T/w/b.txt")" = new ]
+	[ "$(cat "$T/w/a.lock")" = two ]
+	run "$S" -s "$T/g.json" -- sh -c "echo x >$T/f2"
+	[ "$status" -ne 0 ]
+	[ ! -e "$T/f2" ]
+}
