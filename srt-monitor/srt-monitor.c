@@ -380,7 +380,11 @@ confine_self(const struct options *o, int service)
 		if (access(path[0].path, W_OK | X_OK) == 0) {
 			npath = 1;
 			strlcat(promises, " wpath cpath", sizeof(promises));
-		} else
+		} else if (service)
+			log_debug("%s: not writable as uid %ld, SIGHUP will "
+			    "not reopen %s", path[0].path, (long)geteuid(),
+			    o->out);
+		else
 			log_warnx("%s: not writable as uid %ld, SIGHUP will "
 			    "not reopen %s", path[0].path, (long)geteuid(),
 			    o->out);
