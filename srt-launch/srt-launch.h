@@ -48,6 +48,12 @@ struct launch {
 	struct hold	 *holds;
 	size_t		  nholds;
 	int		  life_rd;		/* EOF = the launcher died */
+
+	/* Network and violations (service.c, control.c, netenv.c). */
+	struct service	 *svc;
+	bool		  quiet;		/* -q */
+	char		 *violations;		/* --violations FILE|- */
+	char		 *monitor_addr;		/* --monitor unix:PATH */
 };
 
 /* probe.c */
