@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libcommon/event.h"
 #include "libcommon/log.h"
 #include "srt-proxy/proxy.h"
 
@@ -320,34 +321,17 @@ policy_mitm(const struct policy *p, const char *host, int port)
 	    domain_list_match(&p->s.net.mitm_domains, host, port) != -1;
 }
 
-/* Append s to out as JSON string contents. */
-static void
-json_str(char *out, size_t outsz, const char *s)
-{
-	size_t	n = strlen(out);
-
-	for (; *s != '\0' && n + 7 < outsz; s++) {
-		unsigned char ch = *s;
-		if (ch == '"' || ch == '\\') {
-			out[n++] = '\\';
-			out[n++] = ch;
-		} else if (ch < 0x20) {
-			n += snprintf(out + n, outsz - n, "\\u%04x", ch);
-		} else
-			out[n++] = ch;
-	}
-	out[n] = '\0';
-}
-
 /*
  * A decision worth telling: denials always (logged under -d, and sent to
- * the monitor in service mode), allows only under -dd.
+ * the monitor in service mode as an srt-events(5) record), allows only
+ * under -dd.
  */
 void
 policy_event(struct conn *c, const char *proto, const char *host, int port,
     const char *verdict, const char *reason)
 {
-	char	json[2048];
+	struct srt_event	ev;
+	char			json[EVENT_JSON_MAX];
 
 	if (reason == NULL) {
 		if (log_getverbose() > 1)
@@ -358,11 +342,16 @@ policy_event(struct conn *c, const char *proto, const char *host, int port,
 	log_debug("%s %s:%d denied: %s", proto, host, port, reason);
 	if (!c->px->have_mon)
 		return;
-	snprintf(json, sizeof(json), "{\"type\":\"network\",\"verdict\":\"%s\","
-	    "\"proto\":\"%s\",\"port\":%d,\"host\":\"", verdict, proto, port);
-	json_str(json, sizeof(json), host);
-	strlcat(json, "\",\"reason\":\"", sizeof(json));
-	json_str(json, sizeof(json), reason);
-	strlcat(json, "\"}", sizeof(json));
+	event_init(&ev);
+	ev.sandbox_id = c->peerid;
+	ev.kind = EVENT_KIND_NETWORK;
+	ev.decision = strcmp(verdict, "allow") == 0 ? EVENT_ALLOW : EVENT_DENY;
+	strlcpy(ev.operation, strcmp(proto, "http") == 0 ? "request" :
+	    "connect", sizeof(ev.operation));
+	snprintf(ev.target, sizeof(ev.target), strchr(host, ':') ?
+	    "[%s]:%d" : "%s:%d", host, port);
+	event_strtrunc(ev.reason, sizeof(ev.reason), reason);
+	if (event_to_json(&ev, json, sizeof(json)) == -1)
+		return;
 	service_event(c->px, c->peerid, json);
 }

@@ -120,7 +120,13 @@ service_ctl_cb(evutil_socket_t fd, short what, void *arg)
 static void
 service_bridge_gone(struct proxy *px, const char *why)
 {
-	log_warnx("bridge channel: %s; no more sandboxed clients", why);
+	/* The sandbox ending closes (or resets) it: only a bridge that
+	 * breaks the protocol is news. */
+	if (strcmp(why, "protocol error") != 0)
+		log_debug("bridge channel: %s", why);
+	else
+		log_warnx("bridge channel: %s; no more sandboxed clients",
+		    why);
 	event_del(px->bridge_ev);
 	imsgbuf_clear(&px->bridge);
 	close(px->bridge.fd);
