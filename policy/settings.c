@@ -37,6 +37,7 @@ struct ctx {
 	struct settings_errors		*errs;
 	const struct settings_env	*env;
 	size_t				 dropped;
+	bool				 summary;	/* may pass the bound */
 };
 
 enum kind {
@@ -78,7 +79,7 @@ problem(struct ctx *c, const char *ptr, const char *fmt, ...)
 	va_list			 ap;
 	char			*msg;
 
-	if (c->errs->n >= SETTINGS_MAX_ERRORS) {
+	if (c->errs->n >= SETTINGS_MAX_ERRORS && !c->summary) {
 		c->dropped++;
 		return;
 	}
@@ -1359,8 +1360,10 @@ settings_load_buf(struct settings *s, const char *name, const char *buf,
 	else
 		walk_object(&c, root, "", &top_table);
 	json_free(root);
-	if (c.dropped > 0)
+	if (c.dropped > 0) {
+		c.summary = true;
 		problem(&c, "", "and %zu more errors", c.dropped);
+	}
 	if (errs->n > 0 || c.dropped > 0) {
 		settings_fail(s, name);
 		return -1;

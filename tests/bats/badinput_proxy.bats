@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# Malformed proxy requests (tests/corpus/http, tests/corpus/socks) sent to
+# a standalone srt-proxy: each gets its recorded answer (a status, a
+# SOCKS reply or a close), and after every 10 a good client is still
+# served.  The corpus and its expectations: tests/corpus/gen-proxy.py.
+
+setup_file() {
+	# As root the proxy drops to an unprivileged user, who must still
+	# reach the settings file's directory: not the private bats dir.
+	export T=$(mktemp -d /tmp/srt-badinput.XXXXXX)
+	chmod 755 "$T"
+	. "$SRT_TESTS/load/lib.sh"
+	px_settings "$T/s.json"
+	upstream_start "$T" || return 1
+	proxy_start "$T" "$T/s.json" -- -t 2 || return 1
+	export UP_PID UP_PORT PX_PID PX_PORT
+}
+
+teardown_file() {
+	. "$SRT_TESTS/load/lib.sh"
+	stop "$PX_PID" "$UP_PID"
+	rm -rf "$T"
+}
+
+send() {
+	python3 "$SRT_TESTS/corpus/proxy_send.py" --proxy "$PX_PORT" \
+	    --upstream "$UP_PORT" "$@"
+}
+
+@test "the corpus holds at least 100 malformed requests" {
+	n=$(ls "$SRT_TESTS"/corpus/http/*.req "$SRT_TESTS"/corpus/socks/*.req |
+	    wc -l)
+	echo "$n cases"
+	[ "$n" -ge 100 ]
+	for f in "$SRT_TESTS"/corpus/http/*.req "$SRT_TESTS"/corpus/socks/*.req; do
+		[ -s "$f.expect" ] || { echo "no expect: $f"; return 1; }
+	done
+}
+
+@test "malformed HTTP requests get their answer; good clients still served" {
+	run send "$SRT_TESTS/corpus/http"
+	echo "$output" | grep -v '^ok' || true
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^ok .*still served')" -ge 9 ]
+}
+
+@test "malformed SOCKS requests get their reply byte or a close" {
+	run send "$SRT_TESTS/corpus/socks"
+	echo "$output" | grep -v '^ok' || true
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^ok .*still served')" -ge 2 ]
+}
+
+@test "the proxy survived the corpus and logged no fatal error" {
+	cat "$T/px.log"
+	kill -0 "$PX_PID"
+	! grep -Ei 'fatal|assert|sanitizer' "$T/px.log"
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Load and soak of a standalone srt-proxy on loopback (make load):
+#   tests/load/run.sh [hold|soak|all]
+# LOAD_CONNS (10000) connections held at once, LOAD_KIND tunnel (CONNECT
+# and SOCKS, 6 proxy fds each: two sockets, two splice pipes) or http
+# (keep-alive, 2 fds each); a soak of SOAK_SECONDS (600;
+# LOAD_SHORT=1 makes it 30) with LOAD_CLIENTS (8) clients.  Prints the
+# proxy's fds and RSS over time; exits non-zero on a lost byte, an
+# unanswered client or growth.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+SRT_BIN=${SRT_BIN:-$top/${SRT_BUILD:-build}/bin}
+SRT_TESTS=${SRT_TESTS:-$top/tests}
+export SRT_BIN SRT_TESTS
+. "$SRT_TESTS/load/lib.sh"
+what=${1:-all}
+secs=${SOAK_SECONDS:-600}
+[ "${LOAD_SHORT:-0}" = 1 ] && secs=${SOAK_SECONDS:-30}
+d=$(mktemp -d /tmp/srt-load.XXXXXX)
+chmod 755 "$d"
+UPID= PX_PID=
+cleanup() {
+	stop "$PX_PID" "$UPID"
+	rm -rf "$d"
+}
+trap cleanup EXIT INT TERM
+px_settings "$d/s.json"
+python3 "$SRT_TESTS/load/load.py" serve --port-file "$d/up.port" \
+    >"$d/up.log" 2>&1 &
+UPID=$!
+wait_for 10 test -s "$d/up.port" || { echo "upstream did not start"; exit 1; }
+up=$(cat "$d/up.port")
+proxy_start "$d" "$d/s.json" -- -t 10 -i 120 ||
+    { cat "$d/px.log"; exit 1; }
+echo "srt-proxy pid $PX_PID on 127.0.0.1:$PX_PORT, upstream :$up"
+rc=0
+case $what in hold|all)
+	python3 "$SRT_TESTS/load/load.py" hold --proxy "$PX_PORT" \
+	    --upstream "$up" --pid "$PX_PID" --n "${LOAD_CONNS:-10000}" \
+	    --kind "${LOAD_KIND:-tunnel}" || rc=1
+esac
+case $what in soak|all)
+	python3 "$SRT_TESTS/load/load.py" soak --proxy "$PX_PORT" \
+	    --upstream "$up" --pid "$PX_PID" --seconds "$secs" \
+	    --clients "${LOAD_CLIENTS:-8}" || rc=1
+esac
+kill -0 "$PX_PID" 2>/dev/null || { echo "srt-proxy died"; rc=1; }
+grep -Ei 'fatal|sanitizer' "$d/px.log" && rc=1
+exit $rc

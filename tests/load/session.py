@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""One client exchange through srt-proxy, checked; exit 0 when right.
+
+  session.py PROXY_PORT UPSTREAM_PORT KIND
+  KIND: get | denied | malformed | post-chunked | connect | socks |
+        socks-denied | keepalive
+Bodies come from tests/proxy/upstream.py and are compared byte for byte
+(or by sha256 for uploads).
+"""
+import hashlib, socket, struct, sys
+
+px, up, kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+PATTERN = bytes(range(256)) * 4096
+
+
+def pattern(n):
+    return (PATTERN * (n // len(PATTERN) + 1))[:n]
+
+
+def conn():
+    return socket.create_connection(("127.0.0.1", px), timeout=60)
+
+
+def read_response(s):
+    """Status, body of one response (Content-Length or chunked)."""
+    f = s.makefile("rb")
+    status = f.readline()
+    hdr = {}
+    while True:
+        line = f.readline()
+        if line in (b"\r\n", b""):
+            break
+        k, _, v = line.decode().partition(":")
+        hdr[k.strip().lower()] = v.strip()
+    code = int(status.split()[1])
+    if "content-length" in hdr:
+        body = f.read(int(hdr["content-length"]))
+    elif hdr.get("transfer-encoding", "").lower() == "chunked":
+        body = b""
+        while True:
+            n = int(f.readline().split(b";")[0], 16)
+            if n == 0:
+                f.readline()
+                break
+            body += f.read(n)
+            f.readline()
+    else:
+        body = f.read()
+    return code, body
+
+
+def expect(cond, what):
+    if not cond:
+        print("FAIL: " + what)
+        sys.exit(1)
+
+
+def get(s, path, absolute=True):
+    t = b"http://localhost:%d%s" % (up, path) if absolute else path
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: localhost:%d\r\n\r\n" % (t, up))
+    return read_response(s)
+
+
+def socks_connect(host, port):
+    s = conn()
+    s.sendall(b"\x05\x01\x00")
+    expect(s.recv(2) == b"\x05\x00", "socks method")
+    s.sendall(b"\x05\x01\x00\x03" + bytes([len(host)]) + host +
+              struct.pack(">H", port))
+    rep = b""
+    while len(rep) < 10:
+        b = s.recv(10 - len(rep))
+        if not b:
+            break
+        rep += b
+    return s, rep
+
+
+if kind == "get":
+    code, body = get(conn(), b"/bytes/100000")
+    expect(code == 200 and body == pattern(100000), "GET body")
+elif kind == "keepalive":
+    s = conn()
+    for n in (1, 1000, 65536, 7):
+        code, body = get(s, b"/chunked/%d" % n)
+        expect(code == 200 and body == pattern(n), "keep-alive %d" % n)
+elif kind == "denied":
+    s = conn()
+    s.sendall(b"GET http://denied.test/ HTTP/1.1\r\nHost: denied.test\r\n\r\n")
+    code, _ = read_response(s)
+    expect(code == 403, "denied: %d" % code)
+elif kind == "malformed":
+    s = conn()
+    s.sendall(b"GET http://localhost/ HTTP/1.1\r\nX: a\r\n folded\r\n\r\n")
+    code, _ = read_response(s)
+    expect(code == 400, "malformed: %d" % code)
+elif kind == "post-chunked":
+    s = conn()
+    data = pattern(300001)
+    s.sendall(b"POST http://localhost:%d/sha HTTP/1.1\r\nHost: x\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n" % up)
+    for i in range(0, len(data), 65000):
+        c = data[i:i + 65000]
+        s.sendall(b"%x\r\n" % len(c) + c + b"\r\n")
+    s.sendall(b"0\r\n\r\n")
+    code, body = read_response(s)
+    expect(code == 200 and body.strip().decode() ==
+           hashlib.sha256(data).hexdigest(), "upload sha")
+elif kind == "connect":
+    s = conn()
+    s.sendall(b"CONNECT localhost:%d HTTP/1.1\r\nHost: localhost\r\n\r\n" % up)
+    f = s.makefile("rb")
+    line = f.readline()
+    expect(b" 200" in line, "CONNECT: %r" % line)
+    while f.readline() not in (b"\r\n", b""):
+        pass
+    s.sendall(b"GET /bytes/250000 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    # The tunnel is opaque: parse the upstream's response ourselves.
+    status = f.readline()
+    n = 0
+    while True:
+        line = f.readline()
+        if line in (b"\r\n", b""):
+            break
+        if line.lower().startswith(b"content-length:"):
+            n = int(line.split(b":")[1])
+    body = f.read(n)
+    expect(b" 200" in status and body == pattern(250000), "tunnel body")
+elif kind == "socks":
+    s, rep = socks_connect(b"localhost", up)
+    expect(rep[:2] == b"\x05\x00", "socks reply %r" % rep)
+    code, body = get(s, b"/bytes/123457", absolute=False)
+    expect(code == 200 and body == pattern(123457), "socks body")
+elif kind == "socks-denied":
+    s, rep = socks_connect(b"denied.test", 443)
+    expect(rep[:2] == b"\x05\x02", "socks denied reply %r" % rep)
+else:
+    sys.exit("unknown kind " + kind)
+print("ok " + kind)
