@@ -347,7 +347,7 @@ state() {
 	pid=$!
 	wait_for test -s "$T/w/tmpdir"
 	wait_for pgrep -f "^sleep $TAG"
-	init=$(pgrep -P "$pid")
+	init=$(pgrep -P "$pid" -x srt-launch)
 	[ -n "$init" ]
 	kill -KILL "$init"
 	st=0
