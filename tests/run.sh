@@ -8,6 +8,10 @@
 #   tests/run.sh                 everything
 #   tests/run.sh --unit-only     only the C unit tests
 #   tests/run.sh FILE.bats...    only these suites
+#
+# Suites get SRT_BIN, SRT_HELPERS, SRT_TESTS, SRT_TOP (a staged copy),
+# SRT_AS, and SRT_SRC: the checkout itself, for the install and man page
+# checks (which run as root only).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${SRT_BUILD:-build}
@@ -78,6 +82,7 @@ run_bats_as() {
 	log=$logdir/$(basename "$file").$who.log
 	local envs=(SRT_BIN="$stage/bin" SRT_HELPERS="$stage/helpers"
 	    SRT_TESTS="$stage/tests" SRT_TOP="$stage" SRT_AS="$who"
+	    SRT_SRC="$top"
 	    PATH="$stage/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	if [ "$who" = user ] && [ "$(id -u)" -eq 0 ]; then
 		(cd /tmp && timeout 900 setpriv --reuid=srt-test --regid=srt-test \
