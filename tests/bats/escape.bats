@@ -352,3 +352,14 @@ except Exception:
 	[ "$output" = x ]
 	[ ! -e "/dev/shm/$n" ]
 }
+
+@test "denyRead / with allowRead exceptions: an allow list for reads" {
+	printf '{"filesystem":{"denyRead":["/"],"allowRead":["/usr","/lib","/lib64","/bin","/etc","%s"]}}' \
+	    "$SRT_HELPERS" >"$T/r.json"
+	run "$S" -s "$T/r.json" -- sh -c "cat $T/outside; ls -A /home /root; echo x >\$TMPDIR/y && echo tmp-ok"
+	[[ "$output" != *orig* ]]
+	[[ "$output" == *tmp-ok* ]]
+	[[ "$(echo "$output" | grep -c .)" -le 4 ]]
+	run "$S" -s "$T/r.json" -- "$TRY" unix
+	[ "$output" = "unix: EPERM" ]
+}
