@@ -54,6 +54,31 @@ struct pstate {
 	int			 failed;
 };
 
+/* An entry the plan does not apply: the launcher tells the user. */
+static void
+plan_note(struct pstate *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+plan_note(struct pstate *ps, const char *fmt, ...)
+{
+	struct plan	*pl = ps->plan;
+	char		**nv, *m;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) == -1)
+		m = NULL;
+	va_end(ap);
+	if (m == NULL || (nv = reallocarray(pl->notes, pl->nnotes + 1,
+	    sizeof(*nv))) == NULL) {
+		free(m);
+		return;
+	}
+	pl->notes = nv;
+	pl->notes[pl->nnotes++] = m;
+}
+
 static int
 plan_fail(struct pstate *ps, const char *fmt, ...)
 {
@@ -225,9 +250,12 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 {
 	char	*res;
 
-	if (bit & N_RW)
+	if (bit & N_RW) {
 		res = resolve_write(ps, path);
-	else if (bit & N_DW) {
+		if (res == NULL && errno == ELOOP)
+			plan_note(ps, "allowWrite %s: a symlink pointing outside "
+			    "its directory, not granted", path);
+	} else if (bit & N_DW) {
 		lock_links(ps, path, 0);
 		res = resolve_missing(ps->probe, path);
 	} else
@@ -242,6 +270,9 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 	}
 	if (!path_reserved(res))
 		node_add(ps, res, bit);
+	else if (!(bit & N_DEFAULT))
+		plan_note(ps, "%s: under /proc or /dev, which the sandbox makes "
+		    "afresh; not applied", path);
 	free(res);
 	return ps->failed ? -1 : 0;
 }
@@ -821,8 +852,11 @@ plan_free(struct plan *pl)
 		free(pl->v[i].path);
 	for (i = 0; i < pl->nwritable; i++)
 		free(pl->writable[i]);
+	for (i = 0; i < pl->nnotes; i++)
+		free(pl->notes[i]);
 	free(pl->v);
 	free(pl->writable);
+	free(pl->notes);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -850,6 +884,8 @@ plan_print(const struct plan *pl, FILE *fp)
 {
 	size_t	i;
 
+	for (i = 0; i < pl->nnotes; i++)
+		fprintf(fp, "# not applied: %s\n", pl->notes[i]);
 	for (i = 0; i < pl->n; i++)
 		fprintf(fp, "%-10s %s%s%s\n", plan_op_name(pl->v[i].type),
 		    pl->v[i].path,

@@ -385,6 +385,8 @@ t_symlinks(void)
 	tap_ok(has(&pl, PLAN_BIND_RW, "/w/a") < 0 &&
 	    has(&pl, PLAN_BIND_RW, "/w") < 0,
 	    "allowWrite /w/src/up -> /w/a (outside its directory) refused");
+	tap_ok(pl.nnotes == 2 && strstr(pl.notes[0], "not granted") != NULL,
+	    "refused symlinks are noted for the user (%zu notes)", pl.nnotes);
 	plan_free(&pl);
 }
 
