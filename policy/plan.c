@@ -285,6 +285,8 @@ deny_root_cb(void *arg, const char *name, int dtype)
 
 	if (dtype == DT_LNK)
 		return 0;	/* /lib -> usr/lib: hidden with its target */
+	if (strcmp(name, "proc") == 0 || strcmp(name, "dev") == 0)
+		return 0;	/* made afresh, nothing of the host's */
 	snprintf(p, sizeof(p), "/%s", name);
 	return collect_one(ps, p, N_DR);
 }
