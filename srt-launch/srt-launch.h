@@ -7,8 +7,8 @@
  * brings lo up, forks the command and reaps (init.c); the command drops
  * every capability, sets no_new_privs, Landlock and seccomp (filter.c)
  * and execs.  The launcher and pid 1 forward signals the terminal did not
- * already deliver; the command's status (128+N for signal N) is pid 1's
- * exit status is the launcher's.
+ * already deliver; pid 1 exits with the command's status (128+N for
+ * signal N), and the launcher with pid 1's.
  *
  * Lifetimes: pid 1 has PR_SET_PDEATHSIG until it starts making things on
  * the host, then watches a pipe whose only writer is the launcher: when
