@@ -762,6 +762,7 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 	const struct fs_settings *fs = &in->settings->fs;
 	size_t			 i;
 	struct pnode		*root;
+	const char		*tmp, *hroot = NULL;
 
 	memset(pl, 0, sizeof(*pl));
 	if (fs->disabled)
@@ -789,10 +790,15 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 		if (pl->v[i].flags & PLAN_F_MANDATORY &&
 		    pl->v[i].type != PLAN_PIN)
 			pl->nmandatory++;
+	/* A TMPDIR parent hidden by a denyRead: /tmp, whose mount point
+	 * is then at worst the top of a hiding tmpfs. */
+	tmp = in->tmp_parent ? in->tmp_parent : "/tmp";
+	if (node_hidden(&ps, tmp, &hroot) && strcmp(hroot, tmp) != 0)
+		tmp = "/tmp";
 	if (plan_add(pl, PLAN_DEV, "/dev", 0) == -1 ||
 	    plan_add(pl, PLAN_PROC, "/proc", 0) == -1 ||
-	    plan_add(pl, PLAN_TMPDIR, in->tmp_parent ? in->tmp_parent : "/tmp",
-	    0) == -1 || collect_writable(&ps) == -1)
+	    plan_add(pl, PLAN_TMPDIR, tmp, 0) == -1 ||
+	    collect_writable(&ps) == -1)
 		goto oom;
 	pstate_free(&ps);
 	return 0;
