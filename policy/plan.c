@@ -723,6 +723,23 @@ collect_defaults(struct pstate *ps)
 	return 0;
 }
 
+/*
+ * The reference hides the system's ssh_config.d (an empty tmpfs): a
+ * fragment there could set a ProxyCommand or Include that goes around
+ * the sandbox's own proxy settings for ssh.
+ */
+static int
+collect_ssh(struct pstate *ps)
+{
+	struct stat	st;
+
+	if (ps->probe->lstat(ps->probe->ctx, "/etc/ssh/ssh_config.d", &st) ==
+	    -1 || !S_ISDIR(st.st_mode) ||
+	    node_find(ps, "/etc/ssh/ssh_config.d") != NULL)
+		return 0;
+	return node_add(ps, "/etc/ssh/ssh_config.d", N_DR);
+}
+
 /* filesystem.disabled: no filesystem rule at all, as the reference. */
 static int
 plan_disabled(struct plan *pl, const struct plan_input *in, char *err,
@@ -771,7 +788,8 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 	    collect_list(&ps, &fs->deny_write, N_DW) == -1 ||
 	    collect_list(&ps, &fs->deny_read, N_DR) == -1 ||
 	    collect_list(&ps, &fs->allow_read, N_AR) == -1 ||
-	    collect_defaults(&ps) == -1 || collect_mandatory(&ps) == -1)
+	    collect_defaults(&ps) == -1 || collect_ssh(&ps) == -1 ||
+	    collect_mandatory(&ps) == -1)
 		goto fail;
 	filter_writes(&ps);
 	place_denies(&ps);
