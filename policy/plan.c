@@ -414,7 +414,10 @@ lock_links(struct pstate *ps, const char *path, unsigned int mand)
 	const char	*p = path;
 	struct stat	 st;
 
-	while ((p = strchr(p + 1, '/')) != NULL || *path != '\0') {
+	if (*path != '/')
+		return;
+	do {
+		p = strchr(p + 1, '/');
 		snprintf(cur, sizeof(cur), "%.*s", p ? (int)(p - path) :
 		    (int)strlen(path), path);
 		if (ps->probe->lstat(ps->probe->ctx, cur, &st) == -1)
@@ -423,9 +426,7 @@ lock_links(struct pstate *ps, const char *path, unsigned int mand)
 			node_add(ps, cur, N_LINK | mand);
 			return;
 		}
-		if (p == NULL)
-			return;
-	}
+	} while (p != NULL);
 }
 
 /*
