@@ -439,6 +439,25 @@ t_deny_wins(void)
 }
 
 static void
+t_deny_link(void)
+{
+	static const char *const aw[] = { "/w", NULL };
+	static const char *const dw[] = { "/w/self", NULL };
+	struct tcase	tc = { .fs = fs_base, .aw = aw, .dw = dw };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "deny-link build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_LOCK_LINK, "/w/self") > 0 &&
+	    has(&pl, PLAN_BIND_RO, "/w/src") > 0,
+	    "denyWrite of a symlink: the link covered, its target read-only");
+	tap_ok(ordered(&pl), "deny-link: ordered");
+	plan_free(&pl);
+}
+
+static void
 t_worktree(void)
 {
 	static const char *const aw[] = { "/wt", NULL };
@@ -672,6 +691,7 @@ main(void)
 	t_read();
 	t_deny_wins();
 	t_worktree();
+	t_deny_link();
 	t_cwd();
 	return tap_done();
 }
