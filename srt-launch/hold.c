@@ -290,6 +290,13 @@ hold_tmpdir(struct launch *l)
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
 	l->nholds++;
+	/* Under a denyRead the mount point is in our empty tmpfs, not on
+	 * the host: make it there too. */
+	if (mount_path(dir, sizeof(dir), NEW, l->tmpdir) == -1 ||
+	    (mkdir(dir, 0700) == -1 && errno != EEXIST)) {
+		log_warn("TMPDIR %s", l->tmpdir);
+		return -1;
+	}
 	return mount_tmpfs(l->tmpdir, "mode=0700");
 }
 

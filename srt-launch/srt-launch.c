@@ -161,14 +161,14 @@ launch_identity(struct launch *l)
 		h = pw->pw_dir;
 	}
 	if ((l->home = strdup(h)) == NULL)
-		fatal("strdup");
+		fatal_launch("strdup");
 	if (getcwd(buf, sizeof(buf)) == NULL)
-		fatal("getcwd");
+		fatal_launch("the working directory");
 	if ((l->cwd = strdup(buf)) == NULL)
-		fatal("strdup");
+		fatal_launch("strdup");
 	if (asprintf(&l->default_path, "%s/.srt-settings.json", l->home) ==
 	    -1)
-		fatal("asprintf");
+		fatal_launch("asprintf");
 }
 
 static void
@@ -212,8 +212,13 @@ launch_plan(struct launch *l)
 				    l->cwd, l->home };
 	char			err[512];
 
+	size_t			i;
+
 	if (plan_build(&in, &launch_probe, &l->plan, err, sizeof(err)) == -1)
 		fatalx_status(EXIT_LAUNCH, "mount plan: %s", err);
+	if (!l->print_plan)
+		for (i = 0; i < l->plan.nnotes; i++)
+			log_warnx("%s", l->plan.notes[i]);
 }
 
 static void

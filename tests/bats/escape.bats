@@ -245,6 +245,10 @@ sb() {
 	done
 	run sb "$TRY" clone3
 	[ "$output" = "clone3: ENOSYS" ]
+	# A second lock, as the reference: no user namespaces to be had.
+	run sb cat /proc/sys/user/max_user_namespaces
+	[ "$output" = 0 ]
+	[ "$(cat /proc/sys/user/max_user_namespaces)" -gt 0 ]
 	unchanged
 }
 
@@ -352,4 +356,15 @@ except Exception:
 	[ "$status" -eq 0 ]
 	[ "$output" = x ]
 	[ ! -e "/dev/shm/$n" ]
+}
+
+@test "denyRead / with allowRead exceptions: an allow list for reads" {
+	printf '{"filesystem":{"denyRead":["/"],"allowRead":["/usr","/lib","/lib64","/bin","/etc","%s"]}}' \
+	    "$SRT_HELPERS" >"$T/r.json"
+	run "$S" -s "$T/r.json" -- sh -c "cat $T/outside; ls -A /home /root; echo x >\$TMPDIR/y && echo tmp-ok"
+	[[ "$output" != *orig* ]]
+	[[ "$output" == *tmp-ok* ]]
+	[[ "$(echo "$output" | grep -c .)" -le 4 ]]
+	run "$S" -s "$T/r.json" -- "$TRY" unix
+	[ "$output" = "unix: EPERM" ]
 }

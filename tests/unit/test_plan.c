@@ -100,6 +100,8 @@ fake_readdir(void *ctx, const char *dir,
 	int			 rc;
 
 	(void)ctx;
+	if (strcmp(dir, "/") == 0)
+		n = 0;
 	for (e = fs_cur; e->path != NULL; e++) {
 		if (strncmp(e->path, dir, n) != 0 || e->path[n] != '/')
 			continue;
@@ -383,6 +385,8 @@ t_symlinks(void)
 	tap_ok(has(&pl, PLAN_BIND_RW, "/w/a") < 0 &&
 	    has(&pl, PLAN_BIND_RW, "/w") < 0,
 	    "allowWrite /w/src/up -> /w/a (outside its directory) refused");
+	tap_ok(pl.nnotes == 2 && strstr(pl.notes[0], "not granted") != NULL,
+	    "refused symlinks are noted for the user (%zu notes)", pl.nnotes);
 	plan_free(&pl);
 }
 
@@ -431,6 +435,25 @@ t_deny_wins(void)
 	tap_ok(has(&pl, PLAN_HOLD_DIR, "/w/nope") > 0,
 	    "missing denyWrite: first missing component held");
 	TAP_EQ_INT(pl.nwritable, 1, "only /w is a write root");
+	plan_free(&pl);
+}
+
+static void
+t_deny_link(void)
+{
+	static const char *const aw[] = { "/w", NULL };
+	static const char *const dw[] = { "/w/self", NULL };
+	struct tcase	tc = { .fs = fs_base, .aw = aw, .dw = dw };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "deny-link build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_LOCK_LINK, "/w/self") > 0 &&
+	    has(&pl, PLAN_BIND_RO, "/w/src") > 0,
+	    "denyWrite of a symlink: the link covered, its target read-only");
+	tap_ok(ordered(&pl), "deny-link: ordered");
 	plan_free(&pl);
 }
 
@@ -491,6 +514,31 @@ t_glob(void)
 	tap_ok(has(&pl, PLAN_BIND_RW, "/etc") < 0,
 	    "allowWrite glob: the symlink /w/etc -> /etc is no match");
 	tap_ok(ordered(&pl), "glob: ordered");
+	plan_free(&pl);
+}
+
+static void
+t_deny_root(void)
+{
+	static const char *const dr[] = { "/", NULL };
+	static const char *const ar[] = { "/etc", NULL };
+	struct tcase	tc = { .fs = fs_base, .dr = dr, .ar = ar };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "deny-root build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_HIDE_DIR, "/") < 0 &&
+	    has(&pl, PLAN_HIDE_DIR, "/home") > 0 &&
+	    has(&pl, PLAN_HIDE_DIR, "/w") > 0 &&
+	    has(&pl, PLAN_HIDE_DIR, "/tmp") > 0,
+	    "denyRead /: each entry of the root hidden instead");
+	tap_ok(has(&pl, PLAN_HIDE_DIR, "/etc") < 0,
+	    "denyRead /: an allowRead entry stays visible");
+	tap_ok(has(&pl, PLAN_HIDE_DIR, "/link") < 0,
+	    "denyRead /: a symlink at the root is hidden with its target");
+	tap_ok(ordered(&pl), "deny-root: ordered");
 	plan_free(&pl);
 }
 
@@ -633,6 +681,7 @@ main(void)
 {
 	t_property();
 	t_inside();
+	t_deny_root();
 	t_shared();
 	t_glob();
 	t_defaults();
@@ -642,6 +691,7 @@ main(void)
 	t_read();
 	t_deny_wins();
 	t_worktree();
+	t_deny_link();
 	t_cwd();
 	return tap_done();
 }
