@@ -168,9 +168,12 @@ svc_place_fds(int *exefd, const int *fds, int nfds)
 	}
 	if ((*exefd = fcntl(*exefd, F_DUPFD_CLOEXEC, 3 + nfds)) == -1)
 		return -1;
-	for (i = 0; i < nfds; i++)
-		if (high[i] != -1 && dup2(high[i], 3 + i) == -1)
+	for (i = 0; i < nfds; i++) {
+		if (high[i] == -1)
+			close(3 + i);
+		else if (dup2(high[i], 3 + i) == -1)
 			return -1;
+	}
 	return close_range(3 + (unsigned)nfds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
