@@ -26,7 +26,7 @@ struct mscan {
 	const struct plan_probe	*probe;
 	int			 depth;
 	bool			 allow_git_config;
-	int			(*cb)(void *, const char *);
+	int			(*cb)(void *, const char *, size_t);
 	void			*arg;
 	int			 rc;
 };
@@ -47,7 +47,7 @@ mandatory_emit(struct mscan *s, const char *dir, const char *name)
 	if (snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "",
 	    name) >= (int)sizeof(path))
 		return 0;	/* unreachable by the command as well */
-	return s->rc = s->cb(s->arg, path);
+	return s->rc = s->cb(s->arg, path, strlen(dir));
 }
 
 static bool
@@ -213,7 +213,7 @@ mandatory_self(struct mscan *s, const char *root)
 			if (mandatory_is_file(name) ||
 			    strcasecmp(name, ".vscode") == 0 ||
 			    strcasecmp(name, ".idea") == 0)
-				return s->rc = s->cb(s->arg, pfx);
+				return s->rc = s->cb(s->arg, pfx, strlen(pfx));
 			if (*e && ((strcasecmp(name, ".claude") == 0 &&
 			    (strcasecmp(next, "commands") == 0 ||
 			    strcasecmp(next, "agents") == 0)) ||
@@ -223,7 +223,7 @@ mandatory_self(struct mscan *s, const char *root)
 			    strcasecmp(next, "config") == 0))))) {
 				snprintf(pfx, sizeof(pfx), "%.*s",
 				    (int)(e + 1 + m - root), root);
-				return s->rc = s->cb(s->arg, pfx);
+				return s->rc = s->cb(s->arg, pfx, strlen(pfx));
 			}
 			last = c;
 		}
@@ -246,7 +246,7 @@ mandatory_self(struct mscan *s, const char *root)
 
 int
 mandatory_scan(const struct plan_probe *probe, const char *root, int depth,
-    bool allow_git_config, int (*cb)(void *, const char *), void *arg)
+    bool allow_git_config, int (*cb)(void *, const char *, size_t), void *arg)
 {
 	struct mscan	s = { probe, depth, allow_git_config, cb, arg, 0 };
 	struct mdir	d = { &s, root, 0 };

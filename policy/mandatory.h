@@ -21,13 +21,15 @@ extern const char *const mandatory_files[];
 extern const char *const mandatory_dirs[];	/* relative, may hold '/' */
 
 /*
- * Report every protected path at or below root: the whole list at the
- * root itself, present or not (a missing one must still be protected),
- * and below it only the ones that exist, within depth.  cb gets each
- * path once; a non-zero return stops the scan and is returned.
+ * Report every protected path at or below root (canonical): the whole
+ * list at the root itself, present or not (a missing one must still be
+ * protected), and below it only the ones that exist, within depth.  cb
+ * gets each path once, with the length of its prefix known to be
+ * canonical (real directories only); a non-zero return stops the scan
+ * and is returned.
  */
 int	mandatory_scan(const struct plan_probe *, const char *root,
 	    int depth, bool allow_git_config,
-	    int (*cb)(void *arg, const char *path), void *arg);
+	    int (*cb)(void *arg, const char *path, size_t known), void *arg);
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -217,6 +218,7 @@ resolve_write(struct pstate *ps, const char *path)
 }
 
 static void	lock_links(struct pstate *, const char *, unsigned int);
+static int	deny_root(struct pstate *);
 
 static int
 collect_one(struct pstate *ps, const char *path, unsigned int bit)
@@ -234,9 +236,39 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 		return 0;	/* missing: nothing to open or hide */
 	if ((bit & N_DEFAULT) && node_find(ps, res) != NULL)
 		bit &= ~N_DEFAULT;	/* named by the settings as well */
-	if (!path_reserved(res) && !(bit == N_DR && strcmp(res, "/") == 0))
+	if (bit == N_DR && strcmp(res, "/") == 0) {
+		free(res);
+		return deny_root(ps);
+	}
+	if (!path_reserved(res))
 		node_add(ps, res, bit);
 	free(res);
+	return ps->failed ? -1 : 0;
+}
+
+static int
+deny_root_cb(void *arg, const char *name, int dtype)
+{
+	struct pstate	*ps = arg;
+	char		 p[PATH_MAX];
+
+	if (dtype == DT_LNK)
+		return 0;	/* /lib -> usr/lib: hidden with its target */
+	snprintf(p, sizeof(p), "/%s", name);
+	return collect_one(ps, p, N_DR);
+}
+
+/*
+ * denyRead "/" (with allowRead exceptions, a common way to write an
+ * allow list): each entry of the root is hidden instead, as the
+ * reference does, since an empty tmpfs over / would take /dev, /proc and
+ * every mount point with it.
+ */
+static int
+deny_root(struct pstate *ps)
+{
+	if (ps->probe->readdir(ps->probe->ctx, "/", deny_root_cb, ps) == -1)
+		return plan_fail(ps, "denyRead /: cannot list /");
 	return ps->failed ? -1 : 0;
 }
 
@@ -363,16 +395,36 @@ lock_links(struct pstate *ps, const char *path, unsigned int mand)
 	}
 }
 
+/*
+ * One mandatory path: canonical up to known, so only the one or two
+ * names after it are looked at; a symlink among them is covered and the
+ * path resolved through it (rare), a missing one ends the walk.
+ */
 static int
-mand_cb(void *arg, const char *path)
+mand_cb(void *arg, const char *path, size_t known)
 {
 	struct pstate	*ps = arg;
-	char		*res;
+	char		 cur[PATH_MAX], *res = NULL;
+	const char	*p = path + known;
+	struct stat	 st;
 
-	lock_links(ps, path, N_MAND);
-	if ((res = resolve_missing(ps->probe, path)) == NULL)
-		return 0;
-	node_add(ps, res, N_DW | N_MAND);
+	while (*p == '/') {
+		p = strchr(p + 1, '/');
+		snprintf(cur, sizeof(cur), "%.*s", p ? (int)(p - path) :
+		    (int)strlen(path), path);
+		if (ps->probe->lstat(ps->probe->ctx, cur, &st) == -1)
+			break;
+		if (S_ISLNK(st.st_mode)) {
+			node_add(ps, cur, N_LINK | N_MAND);
+			res = resolve_missing(ps->probe, path);
+			if (res == NULL)
+				return ps->failed;
+			break;
+		}
+		if (p == NULL)
+			break;
+	}
+	node_add(ps, res ? res : path, N_DW | N_MAND);
 	free(res);
 	return ps->failed;
 }

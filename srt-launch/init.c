@@ -12,8 +12,10 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <linux/keyctl.h>
 #include <net/if.h>
 
 #include <errno.h>
@@ -154,6 +156,13 @@ init_command(struct launch *l)
 		fatal_launch("cannot enter %s in the sandbox", l->cwd);
 	if (env_setup(l) == -1)
 		fatal_launch("environment");
+	/* A session keyring of its own: the caller's one (Kerberos
+	 * tickets, ecryptfs keys) is inherited otherwise, and its keys are
+	 * readable by whoever possesses it.  The user keyrings are per user
+	 * namespace already.  No keyrings in the kernel: nothing to hide. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 &&
+	    errno != ENOSYS)
+		fatal_launch("a session keyring of the sandbox's own");
 	if (filter_apply(l) == -1)
 		exit(EXIT_LAUNCH);
 	if (l->shell_cmd != NULL) {
@@ -203,8 +212,10 @@ init_loop(struct launch *l, int sfd, pid_t cmd)
 				continue;
 			return EXIT_LAUNCH;
 		}
-		if (pfd[1].revents && read(l->life_rd, &c, 1) <= 0)
-			return 128 + SIGKILL;	/* the launcher died */
+		if (pfd[1].revents && read(l->life_rd, &c, 1) <= 0) {
+			l->orphaned = true;	/* the launcher died */
+			return 128 + SIGKILL;
+		}
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -256,18 +267,18 @@ init_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (mount_build(l) == -1) {
 		init_reap_all();
-		mount_cleanup(l);
+		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
 	if (init_lo_up() == -1)
 		log_warn("bringing lo up");
 	if (init_bridge(l) == -1) {
-		mount_cleanup(l);
+		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
 	if (init_launcher_gone(l)) {
 		init_reap_all();
-		mount_cleanup(l);
+		hold_cleanup(l);
 		_exit(128 + SIGKILL);	/* the launcher died meanwhile */
 	}
 	if ((cmd = fork()) == -1)
@@ -278,6 +289,9 @@ init_main(struct launch *l)
 	}
 	code = init_loop(l, sfd, cmd);
 	init_reap_all();
-	mount_cleanup(l);
+	/* The launcher cleans up on the host after us, more cheaply; only
+	 * an orphaned pid 1 must do it itself. */
+	if (l->orphaned)
+		hold_cleanup(l);
 	_exit(code);
 }

@@ -12,7 +12,6 @@
  * detached before it starts.  A mount left writable is an escape, so the
  * read-only pass walks every mount of the new root in mountinfo.
  */
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -27,13 +26,12 @@
 #include <unistd.h>
 
 #include "libcommon/log.h"
+#include "srt-launch/mount.h"
 #include "srt-launch/srt-launch.h"
 
 #define BASE	"/tmp"		/* the tmpfs the two roots hang from */
-#define OLD	"/oldroot"
-#define NEW	"/newroot"
 
-static int
+int
 mount_path(char *buf, size_t len, const char *pfx, const char *path)
 {
 	if (snprintf(buf, len, "%s%s", pfx, strcmp(path, "/") ? path : "") >=
@@ -62,8 +60,6 @@ mount_do(const char *src, const char *dst, const char *type,
  * restrictions, which the kernel allows on the locked host mounts.
  * Without mount_setattr (before Linux 5.12) the mountinfo pass does it.
  */
-#define ATTR_NODEV_NOSUID	(MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID)
-#define ATTR_RO			(MOUNT_ATTR_RDONLY | ATTR_NODEV_NOSUID)
 
 static bool	mount_have_setattr = true;
 
@@ -87,7 +83,7 @@ mount_attr(const char *dst, bool recursive, uint64_t set)
 	return -1;
 }
 
-static int
+int
 mount_attr_path(const char *path, bool recursive, uint64_t set)
 {
 	char	dst[PATH_MAX];
@@ -99,7 +95,7 @@ mount_attr_path(const char *path, bool recursive, uint64_t set)
 
 /* Bind host path (or from, a path of the base) onto the same path in
  * the new root, then check that what is mounted is what was planned. */
-static int
+int
 mount_bind(const char *path, const char *from)
 {
 	char		src[PATH_MAX], dst[PATH_MAX];
@@ -128,7 +124,7 @@ mount_bind(const char *path, const char *from)
  * passes over a character device instead of listing it as untracked.
  * Adding flags is allowed on locked mounts; the atime ones must stay.
  */
-static int
+int
 mount_dead_file(const char *path)
 {
 	char		dst[PATH_MAX];
@@ -191,7 +187,7 @@ mount_lock_link(const char *path)
 	return rc;
 }
 
-static int
+int
 mount_bind_ro(const char *path)
 {
 	if (mount_bind(path, NULL) == -1)
@@ -199,7 +195,7 @@ mount_bind_ro(const char *path)
 	return mount_attr_path(path, true, ATTR_RO);
 }
 
-static int
+int
 mount_tmpfs(const char *path, const char *opts)
 {
 	char	dst[PATH_MAX];
@@ -230,210 +226,6 @@ mount_mkpoint(const char *path, bool dir)
 	}
 	close(fd);
 	return 0;
-}
-
-/*
- * Placeholders live on the host only while sandboxes use them.  One is
- * an empty file of mode 0400 or an empty directory of mode 0500, a mark
- * no real dotfile carries, and every sandbox using it holds a shared
- * flock on it: two sandboxes in one project share the placeholders, and
- * the last one out removes them.  Removing one still in use would undo
- * the other sandbox's protection, since the kernel detaches mounts on a
- * dentry that is unlinked.  pid 1 removes them at the end
- * (mount_cleanup), whether the command exited, was killed or the
- * launcher died, and only if they are still the inode it held.
- */
-#define HOLD_FILE_MODE	PLAN_HOLD_FILE_MODE
-#define HOLD_DIR_MODE	PLAN_HOLD_DIR_MODE
-
-static struct hold *
-mount_hold_new(struct launch *l, const char *path)
-{
-	char		 par[PATH_MAX], *slash;
-	struct hold	*h, *nv;
-
-	nv = reallocarray(l->holds, l->nholds + 1, sizeof(*nv));
-	if (nv == NULL)
-		return NULL;
-	l->holds = nv;
-	h = &l->holds[l->nholds];
-	memset(h, 0, sizeof(*h));
-	h->lockfd = -1;
-	if (mount_path(par, sizeof(par), OLD, path) == -1)
-		return NULL;
-	slash = strrchr(par, '/');
-	*slash = '\0';
-	if ((h->path = strdup(path)) == NULL ||
-	    (h->name = strdup(strrchr(path, '/') + 1)) == NULL)
-		return NULL;
-	h->parentfd = open(par, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (h->parentfd == -1) {
-		log_warn("open %s", par);
-		return NULL;
-	}
-	return h;
-}
-
-static void
-mount_hold_drop(struct hold *h)
-{
-	if (h->lockfd != -1)
-		close(h->lockfd);
-	close(h->parentfd);
-	free(h->path);
-	free(h->name);
-	h->path = h->name = NULL;
-}
-
-static bool
-mount_is_mark(const struct stat *st, bool dir)
-{
-	if (dir)
-		return S_ISDIR(st->st_mode) &&
-		    (st->st_mode & 07777) == HOLD_DIR_MODE;
-	return S_ISREG(st->st_mode) && st->st_size == 0 &&
-	    (st->st_mode & 07777) == HOLD_FILE_MODE;
-}
-
-/*
- * Take a shared lock on the placeholder by name, then check the name
- * still refers to it: a last user may have removed it meanwhile.
- * 1 held, 0 not a placeholder (or gone), -1 error.
- */
-static int
-mount_hold_lock(struct hold *h, bool dir)
-{
-	struct stat	st, st2;
-
-	h->lockfd = openat(h->parentfd, h->name, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC | O_NONBLOCK | (dir ? O_DIRECTORY : 0));
-	if (h->lockfd == -1)
-		return errno == ENOENT || errno == ELOOP ||
-		    errno == ENOTDIR ? 0 : -1;
-	if (fstat(h->lockfd, &st) == -1 || !mount_is_mark(&st, dir))
-		return 0;
-	while (flock(h->lockfd, LOCK_SH) == -1)
-		if (errno != EINTR)
-			return -1;
-	if (fstatat(h->parentfd, h->name, &st2, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
-		return 0;
-	h->dev = st.st_dev;
-	h->ino = st.st_ino;
-	return 1;
-}
-
-static int
-mount_hold_create(struct hold *h, bool dir)
-{
-	int	fd;
-
-	if (dir)
-		return mkdirat(h->parentfd, h->name, HOLD_DIR_MODE);
-	fd = openat(h->parentfd, h->name, O_CREAT | O_EXCL | O_WRONLY |
-	    O_NOFOLLOW | O_CLOEXEC, HOLD_FILE_MODE);
-	if (fd == -1)
-		return -1;
-	/* The umask must not change the mark. */
-	if (fchmod(fd, HOLD_FILE_MODE) == -1) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-/*
- * Protect a path with a placeholder: create one, or share the one
- * another sandbox made.  A real file or directory found there instead
- * is simply bound read-only, and never removed.
- */
-static int
-mount_hold(struct launch *l, const char *path, bool dir)
-{
-	struct hold	*h;
-	int		 tries, rc;
-
-	if ((h = mount_hold_new(l, path)) == NULL)
-		return -1;
-	h->dir = dir;
-	for (tries = 0; tries < 3; tries++) {
-		if ((rc = mount_hold_lock(h, dir)) == 1)
-			break;
-		if (rc == -1)
-			goto fail;
-		if (h->lockfd != -1) {
-			close(h->lockfd);
-			h->lockfd = -1;
-		}
-		if (mount_hold_create(h, dir) == 0)
-			continue;	/* and lock it */
-		if (errno != EEXIST)
-			goto fail;
-		if (faccessat(h->parentfd, h->name, F_OK,
-		    AT_SYMLINK_NOFOLLOW) == 0 && tries > 0) {
-			/* There, but no placeholder of ours: a real one. */
-			mount_hold_drop(h);
-			return mount_bind_ro(path);
-		}
-	}
-	if (tries == 3) {
-		mount_hold_drop(h);
-		return mount_bind_ro(path);
-	}
-	l->nholds++;
-	if (dir)
-		return mount_tmpfs(path, "mode=0555,size=4k,nr_inodes=1") ||
-		    mount_attr_path(path, false, ATTR_RO);
-	return mount_dead_file(path);
-fail:
-	log_warn("placeholder %s", path);
-	mount_hold_drop(h);
-	return -1;
-}
-
-/* An existing protected path may be another sandbox's placeholder. */
-static int
-mount_protect(struct launch *l, const struct plan_op *op)
-{
-	char		src[PATH_MAX];
-	struct stat	st;
-
-	if (mount_path(src, sizeof(src), OLD, op->path) == 0 &&
-	    lstat(src, &st) == 0 && (mount_is_mark(&st, false) ||
-	    mount_is_mark(&st, true)))
-		return mount_hold(l, op->path, S_ISDIR(st.st_mode));
-	return mount_bind_ro(op->path);
-}
-
-/*
- * The private TMPDIR is a tmpfs of the sandbox's own: what the command
- * writes there never reaches the host, and dies with the mount namespace
- * even if everything else fails.  Only its empty mount point exists on
- * the host, for the run, and pid 1 removes it.  (The reference points
- * TMPDIR at a shared /tmp/claude on the host.)
- */
-static int
-mount_tmpdir(struct launch *l, const char *parent)
-{
-	char		 tmpl[PATH_MAX];
-	struct hold	*h;
-	struct stat	 st;
-
-	if (snprintf(tmpl, sizeof(tmpl), OLD "%s/srt.XXXXXX", parent) >=
-	    (int)sizeof(tmpl) || mkdtemp(tmpl) == NULL) {
-		log_warn("TMPDIR under %s", parent);
-		return -1;
-	}
-	strlcpy(l->tmpdir, tmpl + strlen(OLD), sizeof(l->tmpdir));
-	if ((h = mount_hold_new(l, l->tmpdir)) == NULL ||
-	    fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return -1;
-	h->dir = true;
-	h->lockfd = -1;
-	h->dev = st.st_dev;
-	h->ino = st.st_ino;
-	l->nholds++;
-	return mount_tmpfs(l->tmpdir, "mode=0700");
 }
 
 /* A minimal /dev: the usual character devices bound from the host, our
@@ -519,7 +311,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_ROOT:
 		return 0;	/* the recursive bind made first */
 	case PLAN_BIND_RO:
-		return mount_protect(l, op);
+		return hold_protect(l, op);
 	case PLAN_BIND_RW:
 	case PLAN_PIN:
 		if (mount_bind(op->path, NULL) == -1)
@@ -534,7 +326,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 		return mount_mkpoint(op->path, op->type == PLAN_MKDIR);
 	case PLAN_HOLD_DIR:
 	case PLAN_HOLD_FILE:
-		return mount_hold(l, op->path, op->type == PLAN_HOLD_DIR);
+		return hold_make(l, op->path, op->type == PLAN_HOLD_DIR);
 	case PLAN_LOCK_LINK:
 		return mount_lock_link(op->path);
 	case PLAN_DEV:
@@ -542,7 +334,7 @@ mount_op(struct launch *l, const struct plan_op *op)
 	case PLAN_PROC:
 		return mount_proc(l);
 	case PLAN_TMPDIR:
-		return mount_tmpdir(l, op->path);
+		return hold_tmpdir(l);
 	}
 	return -1;
 }
@@ -746,14 +538,19 @@ mount_build(struct launch *l)
 		log_debug("%s %s", plan_op_name(l->plan.v[i].type),
 		    l->plan.v[i].path);
 		if (mount_op(l, &l->plan.v[i]) == -1)
-			return -1;
+			goto fail;
 	}
 	if (mount_seal(l) == -1)
-		return -1;
+		goto fail;
 	/* Kernels without mount_setattr: remount each mount by hand. */
 	if (!mount_have_setattr && mount_readonly_pass(l) == -1)
-		return -1;
-	return mount_enter();
+		goto fail;
+	if (mount_enter() == 0)
+		return 0;
+fail:
+	/* Nothing left mounted on a placeholder: cleanup can remove it. */
+	(void)umount2(NEW, MNT_DETACH);
+	return -1;
 }
 
 /*
@@ -761,24 +558,3 @@ mount_build(struct launch *l)
  * unless another sandbox still holds it (its shared lock makes the
  * upgrade to exclusive fail).
  */
-void
-mount_cleanup(struct launch *l)
-{
-	struct stat	st;
-	size_t		i;
-
-	for (i = l->nholds; i-- > 0;) {
-		struct hold	*h = &l->holds[i];
-
-		(void)umount2(h->path, MNT_DETACH);
-		if (h->lockfd != -1 &&
-		    flock(h->lockfd, LOCK_EX | LOCK_NB) == -1)
-			continue;	/* still in use by another sandbox */
-		if (fstatat(h->parentfd, h->name, &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1 || st.st_dev != h->dev || st.st_ino != h->ino)
-			continue;	/* not ours any more */
-		if (unlinkat(h->parentfd, h->name, h->dir ? AT_REMOVEDIR : 0) ==
-		    -1)
-			log_warn("removing %s", h->path);
-	}
-}

@@ -94,14 +94,38 @@ sandbox_supervise(pid_t pid)
 	}
 }
 
+/* TMPDIR's name, chosen here so that the launcher can remove it. */
+static void
+sandbox_tmpdir(struct launch *l)
+{
+	static const char	 abc[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const char		*parent = "/tmp";
+	unsigned char		 r[10];
+	char			 name[11];
+	size_t			 i;
+
+	for (i = 0; i < l->plan.n; i++)
+		if (l->plan.v[i].type == PLAN_TMPDIR)
+			parent = l->plan.v[i].path;
+	arc4random_buf(r, sizeof(r));
+	for (i = 0; i < sizeof(r); i++)
+		name[i] = abc[r[i] % (sizeof(abc) - 1)];
+	name[sizeof(r)] = '\0';
+	if (snprintf(l->tmpdir, sizeof(l->tmpdir), "%s/srt.%s", parent,
+	    name) >= (int)sizeof(l->tmpdir))
+		fatalx_status(EXIT_LAUNCH, "TMPDIR parent %s too long", parent);
+}
+
 int
 sandbox_run(struct launch *l)
 {
-	int		 life[2];
+	int		 life[2], status;
 	sigset_t	 set;
 	char		 why[256];
 	pid_t		 pid;
 
+	sandbox_tmpdir(l);
 	if (pipe2(life, O_CLOEXEC) == -1)
 		fatal_launch("pipe2");
 	/* Blocked before the clone: pid 1 inherits the mask and reads
@@ -130,6 +154,9 @@ sandbox_run(struct launch *l)
 	log_debug("sandbox pid 1 is %d on the host", (int)pid);
 	/* life[1] stays open until we exit: its EOF tells pid 1 we died. */
 	if (l->svc != NULL)
-		return service_supervise(l, pid, life[1]);
-	return sandbox_supervise(pid);
+		status = service_supervise(l, pid, life[1]);
+	else
+		status = sandbox_supervise(pid);
+	hold_cleanup_host(l);
+	return status;
 }

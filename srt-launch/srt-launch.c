@@ -161,14 +161,14 @@ launch_identity(struct launch *l)
 		h = pw->pw_dir;
 	}
 	if ((l->home = strdup(h)) == NULL)
-		fatal("strdup");
+		fatal_launch("strdup");
 	if (getcwd(buf, sizeof(buf)) == NULL)
-		fatal("getcwd");
+		fatal_launch("the working directory");
 	if ((l->cwd = strdup(buf)) == NULL)
-		fatal("strdup");
+		fatal_launch("strdup");
 	if (asprintf(&l->default_path, "%s/.srt-settings.json", l->home) ==
 	    -1)
-		fatal("asprintf");
+		fatal_launch("asprintf");
 }
 
 static void

@@ -23,6 +23,8 @@ struct hold {
 	bool	 dir;
 	int	 parentfd;	/* O_PATH fd of the host parent directory */
 	int	 lockfd;	/* shared flock while in use, -1 for TMPDIR */
+	bool	 sharedfd;	/* parentfd belongs to an earlier hold */
+	bool	 seed;		/* a new inode, others may link to it */
 	char	*name;
 };
 
@@ -48,6 +50,7 @@ struct launch {
 	struct hold	 *holds;
 	size_t		  nholds;
 	int		  life_rd;		/* EOF = the launcher died */
+	bool		  orphaned;		/* pid 1: the launcher died */
 
 	/* Network and violations (service.c, control.c, netenv.c). */
 	struct service	 *svc;
@@ -69,7 +72,11 @@ void	sandbox_sigset(sigset_t *);
 
 /* mount.c: runs in pid 1 before the command exists. */
 int	mount_build(struct launch *);
-void	mount_cleanup(struct launch *);
+/* hold.c: pid 1, when orphaned, removes what it made... */
+void	hold_cleanup(struct launch *);
+/* ...else the launcher, after pid 1 is gone: TMPDIR's mount point and
+ * the placeholders no other sandbox holds. */
+void	hold_cleanup_host(const struct launch *);
 
 /* init.c: pid 1 */
 void	init_main(struct launch *) __attribute__((noreturn));

@@ -319,3 +319,48 @@ except Exception:
 	[ "$status" -ne 0 ]
 	[ "$(cat "$f")" = "$v" ]
 }
+
+@test "the caller's session keyring stays outside" {
+	# keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0)
+	get='import ctypes; print(ctypes.CDLL(None).syscall(250, 0, -3, 0))'
+	[ "$(uname -m)" = x86_64 ] || skip "syscall number for x86-64"
+	outside=$($PY -c "$get")
+	[ "$outside" -gt 0 ] || skip "no session keyring"
+	run sb $PY -c "$get"
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	[ "$output" != "$outside" ]
+}
+
+@test "set-uid programs and device nodes give nothing" {
+	# As a user, a set-uid su must not become root (no_new_privs, nosuid).
+	if [ "$(id -u)" -ne 0 ] && [ -u /usr/bin/su ]; then
+		run sb /usr/bin/su -c id root </dev/null
+		[ "$status" -ne 0 ]
+		[[ "$output" != *"uid=0"* ]]
+	fi
+	run sb sh -c "mknod $T/w/null c 1 3"
+	[ "$status" -ne 0 ]
+	[ ! -e "$T/w/null" ]
+	run sb sh -c "mkfifo $T/w/fifo && echo fifo-ok"
+	[ "$output" = fifo-ok ]
+}
+
+@test "/dev/shm is private to the sandbox" {
+	n="srt-shm-$$-$RANDOM"
+	run sb sh -c "echo x >/dev/shm/$n && cat /dev/shm/$n"
+	[ "$status" -eq 0 ]
+	[ "$output" = x ]
+	[ ! -e "/dev/shm/$n" ]
+}
+
+@test "denyRead / with allowRead exceptions: an allow list for reads" {
+	printf '{"filesystem":{"denyRead":["/"],"allowRead":["/usr","/lib","/lib64","/bin","/etc","%s"]}}' \
+	    "$SRT_HELPERS" >"$T/r.json"
+	run "$S" -s "$T/r.json" -- sh -c "cat $T/outside; ls -A /home /root; echo x >\$TMPDIR/y && echo tmp-ok"
+	[[ "$output" != *orig* ]]
+	[[ "$output" == *tmp-ok* ]]
+	[[ "$(echo "$output" | grep -c .)" -le 4 ]]
+	run "$S" -s "$T/r.json" -- "$TRY" unix
+	[ "$output" = "unix: EPERM" ]
+}

@@ -340,3 +340,38 @@ state() {
 	[[ "$output" == *"command confined"* ]]
 	[[ "$output" == *"root /"* ]]
 }
+
+@test "SIGKILL of the sandbox's pid 1: the launcher still cleans up" {
+	cd "$T/w"
+	"$S" -s "$T/s.json" -- sh -c "echo \$TMPDIR >$T/w/tmpdir; exec sleep $TAG" &
+	pid=$!
+	wait_for test -s "$T/w/tmpdir"
+	wait_for pgrep -f "^sleep $TAG"
+	init=$(pgrep -P "$pid" -x srt-launch)	# not srt-proxy/srt-monitor
+	[ -n "$init" ]
+	kill -KILL "$init"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 137 ]
+	pid=
+	wait_for sh -c "! pgrep -f '^sleep $TAG'"
+	[ ! -e "$(cat "$T/w/tmpdir")" ]
+	[ ! -e "$T/w/.bashrc" ]
+	[ ! -e "$T/w/.git" ]
+}
+
+@test "allowWrite of a single file, denyWrite by glob" {
+	echo one >"$T/f1"
+	echo two >"$T/w/a.lock"
+	echo three >"$T/w/b.txt"
+	printf '{"filesystem":{"allowWrite":["%s","%s"],"denyWrite":["%s/*.lock"]}}' \
+	    "$T/f1" "$T/w" "$T/w" >"$T/g.json"
+	run "$S" -s "$T/g.json" -- sh -c "echo new >$T/f1 && echo new >$T/w/b.txt && echo ok; echo bad >$T/w/a.lock"
+	[ "${lines[0]}" = ok ]
+	[ "$(cat "$T/f1")" = new ]
+	[ "$(cat "$T/w/b.txt")" = new ]
+	[ "$(cat "$T/w/a.lock")" = two ]
+	run "$S" -s "$T/g.json" -- sh -c "echo x >$T/f2"
+	[ "$status" -ne 0 ]
+	[ ! -e "$T/f2" ]
+}

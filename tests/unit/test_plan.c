@@ -100,6 +100,8 @@ fake_readdir(void *ctx, const char *dir,
 	int			 rc;
 
 	(void)ctx;
+	if (strcmp(dir, "/") == 0)
+		n = 0;
 	for (e = fs_cur; e->path != NULL; e++) {
 		if (strncmp(e->path, dir, n) != 0 || e->path[n] != '/')
 			continue;
@@ -495,6 +497,31 @@ t_glob(void)
 }
 
 static void
+t_deny_root(void)
+{
+	static const char *const dr[] = { "/", NULL };
+	static const char *const ar[] = { "/etc", NULL };
+	struct tcase	tc = { .fs = fs_base, .dr = dr, .ar = ar };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "deny-root build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_HIDE_DIR, "/") < 0 &&
+	    has(&pl, PLAN_HIDE_DIR, "/home") > 0 &&
+	    has(&pl, PLAN_HIDE_DIR, "/w") > 0 &&
+	    has(&pl, PLAN_HIDE_DIR, "/tmp") > 0,
+	    "denyRead /: each entry of the root hidden instead");
+	tap_ok(has(&pl, PLAN_HIDE_DIR, "/etc") < 0,
+	    "denyRead /: an allowRead entry stays visible");
+	tap_ok(has(&pl, PLAN_HIDE_DIR, "/link") < 0,
+	    "denyRead /: a symlink at the root is hidden with its target");
+	tap_ok(ordered(&pl), "deny-root: ordered");
+	plan_free(&pl);
+}
+
+static void
 t_inside(void)
 {
 	static const char *const aw[] = { "/w/.git", "/w/.git/hooks", NULL };
@@ -633,6 +660,7 @@ main(void)
 {
 	t_property();
 	t_inside();
+	t_deny_root();
 	t_shared();
 	t_glob();
 	t_defaults();
