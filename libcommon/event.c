@@ -124,6 +124,17 @@ event_set_command(struct srt_event *ev, char *const argv[])
 	return event_strtrunc(ev->command, sizeof(ev->command), buf);
 }
 
+int
+event_set_hostport(struct srt_event *ev, const char *host, int port)
+{
+	char	buf[EVENT_TARGET_MAX + 16];
+	int	v6 = strchr(host, ':') != NULL && host[0] != '[';
+
+	snprintf(buf, sizeof(buf), "%s%s%s:%d", v6 ? "[" : "", host,
+	    v6 ? "]" : "", port);
+	return event_strtrunc(ev->target, sizeof(ev->target), buf);
+}
+
 const char *
 event_kind_name(enum event_kind k)
 {

@@ -70,6 +70,13 @@ int	event_strtrunc(char *dst, size_t size, const char *src);
 /* The command line, argv joined by spaces, truncated like event_strtrunc. */
 int	event_set_command(struct srt_event *, char *const argv[]);
 
+/*
+ * target = "host:port", an IPv6 literal in brackets ("[::1]:443") so that
+ * every producer spells network targets alike; truncated like
+ * event_strtrunc.  Returns what event_strtrunc returns.
+ */
+int	event_set_hostport(struct srt_event *, const char *host, int port);
+
 const char	*event_kind_name(enum event_kind);
 enum event_kind	 event_kind_parse(const char *);
 const char	*event_decision_name(enum event_decision);

@@ -31,7 +31,7 @@
 
 static void	output_write_cb(int, short, void *);
 static void	output_timer_cb(int, short, void *);
-static void	output_tcp_connect(struct output *);
+static void	output_connect(struct output *);
 
 static struct output *
 output_new(struct monitor *mon, const char *name, enum out_format fmt,
@@ -164,7 +164,7 @@ output_syslog_local(struct monitor *mon, const char *path, int facility)
 		fatalx("%s: socket path too long", path);
 	o->addrlen = sizeof(*sun);
 	o->use_send = 1;
-	output_tcp_connect(o);
+	output_connect(o);
 	return o;
 }
 
@@ -183,7 +183,7 @@ output_syslog_remote(struct monitor *mon, const char *spec, int facility)
 		fatalx("--syslog-remote %s: %s", spec, err);
 	o->kind = socktype == SOCK_STREAM ? OUTK_TCP : OUTK_DGRAM;
 	o->use_send = 1;
-	output_tcp_connect(o);
+	output_connect(o);
 	return o;
 }
 
@@ -224,9 +224,10 @@ output_retry_later(struct output *o)
 	evtimer_add(&o->timer, &tv);
 }
 
-/* Syslog sockets: (re)connect without blocking; queue meanwhile. */
+/* Syslog sockets, unix or inet: (re)connect without blocking; events
+ * queue meanwhile. */
 static void
-output_tcp_connect(struct output *o)
+output_connect(struct output *o)
 {
 	int	type, fd;
 
@@ -493,7 +494,7 @@ output_timer_cb(int fd, short what, void *arg)
 		o->term.last[0] = '\0';
 		return;
 	}
-	output_tcp_connect(o);
+	output_connect(o);
 	output_flush(o);
 }
 

@@ -69,10 +69,41 @@ peer_update(struct peer *p)
 	p->evflags = want;
 }
 
+static void
+peer_hello_timeout(int fd, short what, void *arg)
+{
+	struct peer	*p = arg;
+
+	p->hello_armed = 0;
+	log_debug("%s: no IMSG_HELLO in %d seconds", p->name,
+	    MONITOR_HELLO_SEC);
+	peer_free(p);
+}
+
+/*
+ * Standalone clients have a deadline for their HELLO, so that idle
+ * connections cannot hold every slot.
+ */
 void
 peer_start(struct peer *p)
 {
+	struct timeval	tv = { MONITOR_HELLO_SEC, 0 };
+
+	if (!p->mon->service && p->role == 0) {
+		evtimer_assign(&p->hello_timer, p->mon->base,
+		    peer_hello_timeout, p);
+		evtimer_add(&p->hello_timer, &tv);
+		p->hello_armed = 1;
+	}
 	peer_update(p);
+}
+
+static void
+peer_hello_done(struct peer *p)
+{
+	if (p->hello_armed)
+		evtimer_del(&p->hello_timer);
+	p->hello_armed = 0;
 }
 
 void
@@ -82,6 +113,7 @@ peer_free(struct peer *p)
 
 	if (p->evflags != 0)
 		event_del(&p->ev);
+	peer_hello_done(p);
 	TAILQ_REMOVE(&mon->peers, p, entry);
 	mon->npeers--;
 	if (mon->proxy == p)
@@ -145,6 +177,7 @@ peer_hello(struct peer *p, struct imsg *m)
 	if (p->want_role != 0 && h.role != p->want_role)
 		return "unexpected role on this channel";
 	p->role = h.role;
+	peer_hello_done(p);
 	if (p->mon->proxy != p) {
 		h.version = SRT_PROTO_VERSION;
 		h.role = SRT_ROLE_MONITOR;

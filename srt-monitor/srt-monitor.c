@@ -329,6 +329,11 @@ signal_cb(int sig, short what, void *arg)
 	monitor_exit(mon, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/*
+ * In service mode a ^C at the terminal reaches us too, but the launcher
+ * still has the last events and the summary to collect: it ends us (EOF
+ * or IMSG_SHUTDOWN), so SIGINT is ignored there.
+ */
 static void
 setup_signals(struct monitor *mon)
 {
@@ -337,8 +342,11 @@ setup_signals(struct monitor *mon)
 	evsignal_assign(&mon->sig_term, mon->base, SIGTERM, signal_cb, mon);
 	evsignal_assign(&mon->sig_int, mon->base, SIGINT, signal_cb, mon);
 	if (evsignal_add(&mon->sig_hup, NULL) == -1 ||
-	    evsignal_add(&mon->sig_term, NULL) == -1 ||
-	    evsignal_add(&mon->sig_int, NULL) == -1)
+	    evsignal_add(&mon->sig_term, NULL) == -1)
+		fatalx("evsignal_add");
+	if (mon->service)
+		signal(SIGINT, SIG_IGN);
+	else if (evsignal_add(&mon->sig_int, NULL) == -1)
 		fatalx("evsignal_add");
 }
 
@@ -354,9 +362,15 @@ confine_self(const struct options *o, int service)
 {
 	struct confine_report	rep;
 	struct confine_path	path[1];
+	struct stat		st;
 	char			dir[4096], promises[128];
 	size_t			npath = 0;
+	int			rotatable;
 
+	/* Only a regular file is rotated; a FIFO or device is kept.  Look
+	 * while we may still see it. */
+	rotatable = o->out != NULL && strcmp(o->out, "-") != 0 &&
+	    stat(o->out, &st) == 0 && S_ISREG(st.st_mode);
 	if (privdrop(o->user) == -1)
 		fatalx("cannot drop privileges to %s",
 		    o->user ? o->user : "nobody");
@@ -371,7 +385,7 @@ confine_self(const struct options *o, int service)
 		strlcat(promises, " unix", sizeof(promises));
 	if (o->syslog_remote != NULL)
 		strlcat(promises, " inet", sizeof(promises));
-	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+	if (rotatable) {
 		strlcpy(dir, o->out, sizeof(dir));
 		path[0].path = dirname(dir);
 		path[0].access = CONFINE_WRITE;

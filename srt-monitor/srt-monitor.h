@@ -24,6 +24,7 @@
 #define OUTQ_MAX_ENTRIES	4096
 #define OUTQ_MAX_BYTES		(4u * 1024u * 1024u)
 #define MONITOR_DRAIN_MS	2000	/* at exit, for slow outputs */
+#define MONITOR_HELLO_SEC	10	/* a silent client loses its slot */
 
 /* ignore.c: the ignoreViolations map, command pattern -> patterns. */
 struct ignore_rule_m {
@@ -134,6 +135,8 @@ struct peer {
 	struct monitor		*mon;
 	struct imsgbuf		 ib;
 	struct event		 ev;
+	struct event		 hello_timer;	/* standalone: HELLO deadline */
+	int			 hello_armed;
 	short			 evflags;
 	uint32_t		 role;		/* 0 until IMSG_HELLO */
 	uint32_t		 want_role;	/* 0 = launcher or proxy */

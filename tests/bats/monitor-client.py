@@ -13,6 +13,7 @@ Prints the monitor's summary as JSON when asked (--summary).
 import argparse
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -168,6 +169,9 @@ def cmd_service(args, monitor_args):
     mtype, _ = recv_msg(ctl_mine)
     if mtype != IMSG_HELLO:
         raise SystemExit("monitor did not answer IMSG_HELLO")
+    if args.sigint:
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
     ctl_mine.sendall(b"".join(event(args, 1, i)
                               for i in range(args.events)))
     px_mine.close()
@@ -209,6 +213,8 @@ def main():
     ap.add_argument("--garbage", choices=sorted(GARBAGE))
     ap.add_argument("--summary", action="store_true")
     ap.add_argument("--shutdown", action="store_true")
+    ap.add_argument("--sigint", action="store_true",
+                    help="service: send the monitor SIGINT (a ^C)")
     ap.add_argument("--linger", type=float, default=0,
                     help="seconds to wait before --after events")
     ap.add_argument("--after", type=int, default=0)

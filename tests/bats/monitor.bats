@@ -269,6 +269,31 @@ for line in open(sys.argv[1]):
 	kill -0 "$(cat "$T/m.pid")"
 }
 
+@test "a syslog collector that stops reading does not block senders" {
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+time.sleep(120)' "$T/port" 3>&- &
+	echo $! >"$T/collector.pid"
+	wait_for 5 test -s "$T/port"
+	start_monitor -o "$T/out.jsonl" \
+	    --syslog-remote "127.0.0.1:$(cat "$T/port")/tcp"
+	SECONDS=0
+	run timeout 60 python3 "$CLIENT" send "$SOCK" --clients 4 \
+	    --events 5000 --summary
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -lt 30 ]
+	run client send "$SOCK" --events 0 --summary
+	[ "$(summary_field "$output" events)" -eq 20000 ]
+	[ "$(summary_field "$output" dropped)" -gt 0 ]
+	nlines "$T/out.jsonl" 20000
+}
+
 start_rsyslog() {
 	command -v rsyslogd >/dev/null || skip "rsyslogd not installed"
 	PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -334,6 +359,14 @@ start_rsyslog() {
 @test "service mode: IMSG_SHUTDOWN drains and exits" {
 	run client service "$M" --events 3 --shutdown -- -o "$T/out.jsonl"
 	[ "$status" -eq 0 ]
+	nlines "$T/out.jsonl" 6
+}
+
+@test "service mode: a ^C does not end the monitor before the launcher" {
+	run client service "$M" --events 3 --sigint --summary -- -o "$T/out.jsonl"
+	[ "$status" -eq 0 ]
+	summ=$(grep '^{' <<<"$output")
+	[ "$(summary_field "$summ" events)" -eq 6 ]
 	nlines "$T/out.jsonl" 6
 }
 

@@ -133,6 +133,7 @@ static void
 test_truncation(void)
 {
 	struct srt_event	 ev;
+	static char		 huge[EVENT_TARGET_MAX + 100];
 	char			 dst[8], big[1000];
 	char			*argv[4];
 	int			 i;
@@ -162,6 +163,16 @@ test_truncation(void)
 	tap_ok(strncmp(ev.command, "sh -c xxx", 9) == 0 &&
 	    strcmp(ev.command + EVENT_COMMAND_MAX - 4, "\xe2\x80\xa6") == 0,
 	    "keeps the start, ends with ellipsis");
+	event_set_hostport(&ev, "evil.com", 443);
+	TAP_EQ_STR(ev.target, "evil.com:443", "host:port");
+	event_set_hostport(&ev, "::1", 80);
+	TAP_EQ_STR(ev.target, "[::1]:80", "IPv6 literal bracketed");
+	event_set_hostport(&ev, "[::1]", 80);
+	TAP_EQ_STR(ev.target, "[::1]:80", "already bracketed kept");
+	memset(huge, 'h', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	tap_ok(event_set_hostport(&ev, huge, 1) == 1 &&
+	    strlen(ev.target) == sizeof(ev.target) - 1, "long host truncated");
 	for (i = 0; i < 3; i++)
 		argv[i] = "a";
 	tap_ok(event_set_command(&ev, argv) == 0 &&
