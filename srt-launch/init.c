@@ -272,7 +272,7 @@ init_main(struct launch *l)
 	}
 	if (init_lo_up() == -1)
 		log_warn("bringing lo up");
-	if (init_bridge(l) == -1) {
+	if (service_bridge_spawn(l) == -1 || init_bridge(l) == -1) {
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}

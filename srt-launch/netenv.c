@@ -27,7 +27,7 @@ netenv_git_ssh(const struct launch *l)
 	    strpbrk(l->svc->bridge_path, "'%\\\n") == NULL)
 		bridge = l->svc->bridge_path;
 	if (asprintf(&cmd, "ssh -o ControlMaster=no -o ControlPath=none "
-	    "-o ProxyCommand='%s connect -p %s %%h %%p'", bridge,
+	    "-o ProxyCommand='%s -p %s connect %%h %%p'", bridge,
 	    NETENV_HTTP_PORT) == -1)
 		return -1;
 	rc = setenv("GIT_SSH_COMMAND", cmd, 1);

@@ -168,9 +168,12 @@ svc_place_fds(int *exefd, const int *fds, int nfds)
 	}
 	if ((*exefd = fcntl(*exefd, F_DUPFD_CLOEXEC, 3 + nfds)) == -1)
 		return -1;
-	for (i = 0; i < nfds; i++)
-		if (high[i] != -1 && dup2(high[i], 3 + i) == -1)
+	for (i = 0; i < nfds; i++) {
+		if (high[i] == -1)
+			close(3 + i);
+		else if (dup2(high[i], 3 + i) == -1)
 			return -1;
+	}
 	return close_range(3 + (unsigned)nfds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
@@ -389,19 +392,17 @@ svc_read_byte(int fd, int ms, char *c)
 }
 
 /*
- * In pid 1, after the mounts and lo: start srt-bridge on the sandbox
- * loopback and wait until it listens, then for the launcher's word that
- * the proxy holds the policy.  Only then may the command run, so its
- * first connection already meets the real policy.
+ * In pid 1, once lo is up: start srt-bridge on the sandbox loopback.  It
+ * needs nothing of the new mounts (it reaches no file once confined), so
+ * it loads while pid 1 builds them.
  */
 int
-service_bridge_start(struct launch *l)
+service_bridge_spawn(struct launch *l)
 {
 	struct service	*s = l->svc;
-	char		 id[16], c;
+	char		 id[16];
 	char		*argv[] = { "srt-bridge", "-i", id, "-r", "4", NULL };
-	int		 ready[2], fds[2], r;
-	pid_t		 pid;
+	int		 ready[2], fds[2];
 
 	if (s == NULL)
 		return 0;
@@ -413,16 +414,35 @@ service_bridge_start(struct launch *l)
 	fds[0] = s->bridge[1];
 	fds[1] = ready[1];
 	/* The bridge stays in the command's session: it calls setsid. */
-	pid = svc_spawn(s->exe_bridge, argv, fds, 2, false);
+	s->bridge_pid = svc_spawn(s->exe_bridge, argv, fds, 2, false);
 	close(ready[1]);
 	close(s->bridge[1]);
 	close(s->exe_bridge);
 	s->bridge[1] = s->exe_bridge = -1;
-	r = svc_read_byte(ready[0], SVC_BRIDGE_MS, &c);
-	close(ready[0]);
+	s->bridge_ready = ready[0];
+	return 0;
+}
+
+/*
+ * Before the command: the bridge listens, and the launcher has said the
+ * proxy holds the policy, so the command's first connection already
+ * meets the real policy.
+ */
+int
+service_bridge_start(struct launch *l)
+{
+	struct service	*s = l->svc;
+	char		 c;
+	int		 r;
+
+	if (s == NULL)
+		return 0;
+	r = svc_read_byte(s->bridge_ready, SVC_BRIDGE_MS, &c);
+	close(s->bridge_ready);
+	s->bridge_ready = -1;
 	if (r != 1) {
 		log_warnx("srt-bridge (pid %d) did not start listening on "
-		    "the sandbox loopback", (int)pid);
+		    "the sandbox loopback", (int)s->bridge_pid);
 		return -1;
 	}
 	if (svc_read_byte(l->life_rd, SVC_GO_MS, &c) != 1)
@@ -447,21 +467,24 @@ svc_status_text(int status, char *buf, size_t len)
 static int
 svc_reap(pid_t pid, int ms)
 {
-	int	deadline = svc_now_ms() + ms, status = 0;
-	pid_t	w;
+	struct pollfd	pfd;
+	int		status = 0;
+	pid_t		w;
 
-	for (;;) {
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid || (w == -1 && errno == ECHILD))
-			return status;
-		if (svc_now_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-				;
-			return status;
-		}
-		poll(NULL, 0, 5);
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pfd.events = POLLIN;
+	if (pfd.fd != -1) {
+		while (poll(&pfd, 1, ms) == -1 && errno == EINTR)
+			;
+		close(pfd.fd);
 	}
+	w = waitpid(pid, &status, WNOHANG);
+	if (w == pid || (w == -1 && errno == ECHILD))
+		return status;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return status;
 }
 
 struct svc_loop {

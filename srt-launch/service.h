@@ -42,6 +42,8 @@ struct service {
 	bool		 monitor_up;
 	bool		 ready;		/* the proxy applied the policy */
 	int		 bridge[2];	/* [0] proxy's end, [1] the sandbox's */
+	pid_t		 bridge_pid;	/* in pid 1 */
+	int		 bridge_ready;	/* in pid 1: the bridge's ready pipe */
 
 	struct control	 ctl;
 };
@@ -52,6 +54,7 @@ int	service_supervise(struct launch *, pid_t, int life_wr);
 
 /* service.c, pid 1 side */
 void	service_closefds(const struct launch *);
+int	service_bridge_spawn(struct launch *);
 int	service_bridge_start(struct launch *);
 
 /* control.c */

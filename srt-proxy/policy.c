@@ -348,8 +348,7 @@ policy_event(struct conn *c, const char *proto, const char *host, int port,
 	ev.decision = strcmp(verdict, "allow") == 0 ? EVENT_ALLOW : EVENT_DENY;
 	strlcpy(ev.operation, strcmp(proto, "http") == 0 ? "request" :
 	    "connect", sizeof(ev.operation));
-	snprintf(ev.target, sizeof(ev.target), strchr(host, ':') ?
-	    "[%s]:%d" : "%s:%d", host, port);
+	event_set_hostport(&ev, host, port);
 	event_strtrunc(ev.reason, sizeof(ev.reason), reason);
 	if (event_to_json(&ev, json, sizeof(json)) == -1)
 		return;

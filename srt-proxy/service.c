@@ -11,6 +11,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -262,6 +263,14 @@ fd_open(int fd)
 	return fcntl(fd, F_GETFD) != -1;
 }
 
+static bool
+fd_socket(int fd)
+{
+	struct stat	st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 int
 service_start(struct proxy *px)
 {
@@ -277,7 +286,7 @@ service_start(struct proxy *px)
 	imsgbuf_allow_fdpass(&px->bridge);
 	fcntl(PROXY_FD_CONTROL, F_SETFD, FD_CLOEXEC);
 	fcntl(PROXY_FD_BRIDGE, F_SETFD, FD_CLOEXEC);
-	if (!px->have_mon && fd_open(PROXY_FD_MONITOR) &&
+	if (!px->have_mon && fd_socket(PROXY_FD_MONITOR) &&
 	    service_mon_init(px, PROXY_FD_MONITOR) == -1)
 		return -1;
 	service_hello(&px->ctl);

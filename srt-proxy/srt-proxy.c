@@ -30,6 +30,7 @@
 
 #include "libcommon/confine.h"
 #include "libcommon/log.h"
+#include "libcommon/proto.h"
 #include "srt-proxy/proxy.h"
 
 #define DRAIN_SECONDS	10
@@ -424,6 +425,11 @@ main(int argc, char *argv[])
 	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
 	px.hosts_path = getenv("SRT_PROXY_HOSTS");
 	parse_args(argc, argv, &px, &o);
+	/* Service mode without a monitor: hold fd 4 so that nothing opened
+	 * below lands there and passes for the monitor's channel. */
+	if (px.service && fcntl(PROXY_FD_MONITOR, F_GETFD) == -1 &&
+	    fcntl(PROXY_FD_CONTROL, F_GETFD) != -1)
+		open("/dev/null", O_RDONLY | O_CLOEXEC);
 	log_init("srt-proxy", LOG_TO_STDERR, o.debug);
 	raise_nofile();
 	if ((px.base = event_base_new()) == NULL)
