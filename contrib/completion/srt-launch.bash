@@ -21,8 +21,8 @@ _srt_launch()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-d -s -c -q -h -V --debug --settings
-		    --control-fd --print-plan --check --violations --monitor
-		    --help --version --' -- "$cur"))
+		    --control-fd --print-plan --check --quiet --violations
+		    --monitor --help --version --' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -c -- "$cur"))

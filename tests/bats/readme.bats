@@ -144,3 +144,42 @@ assert_block() {
 	# Only what leads to the working directory is visible.
 	[[ "$output" != *".ssh"$'\n'* ]]
 }
+
+# launch_options: every option srt-launch -h names, one a line.
+launch_options() {
+	"$SRT_BIN/srt-launch" -h 2>&1 |
+	    grep -oE '\[-[A-Za-z]+\]|\[-[A-Za-z] |--[a-z][a-z-]*' |
+	    while read -r o; do
+		case $o in
+		--*) echo "$o" ;;
+		*) o=${o#[-}; o=${o%]}; o=${o% }
+		   for ((i = 0; i < ${#o}; i++)); do echo "-${o:i:1}"; done ;;
+		esac
+	    done | sort -u
+}
+
+@test "contrib/completion: bash and zsh offer every option of srt-launch -h" {
+	source "$SRT_TOP/contrib/completion/srt-launch.bash"
+	COMP_WORDS=(srt-launch -)
+	COMP_CWORD=1
+	_srt_launch
+	n=0
+	for o in $(launch_options); do
+		[[ " ${COMPREPLY[*]} " == *" $o "* ]] ||
+		    { echo "bash completion lacks $o"; return 1; }
+		grep -qF -- "$o" "$SRT_TOP/contrib/completion/_srt-launch" ||
+		    { echo "zsh completion lacks $o"; return 1; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 10 ]
+}
+
+@test "contrib/completion: bash completes the command after --" {
+	source "$SRT_TOP/contrib/completion/srt-launch.bash"
+	# _command_offset comes from bash-completion; stand in for it.
+	_command_offset() { COMPREPLY=("offset $1"); }
+	COMP_WORDS=(srt -s x.json -- ls)
+	COMP_CWORD=4
+	_srt_launch
+	[ "${COMPREPLY[*]}" = "offset 4" ]
+}
