@@ -183,3 +183,11 @@ launch_options() {
 	_srt_launch
 	[ "${COMPREPLY[*]}" = "offset 4" ]
 }
+
+@test "README: the srt --check sample has the lines srt --check prints" {
+	want=$(sed -n '/^    \$ srt --check$/,/^$/p' "$README" | sed 1d |
+	    sed -n 's/^    \([a-z ]*\): .*/\1/p')
+	[ -n "$want" ]
+	got=$("$SRT_BIN/srt" --check | sed -n 's/^\([a-z ]*\): .*/\1/p')
+	[ "$want" = "$got" ]
+}
