@@ -10,7 +10,8 @@
 README="$SRT_TOP/README.md"
 
 # All the test blocks the README has; a new one needs a test here.
-NAMES="hello tests agent-repo agent-npm agent-ssh mcp-server build-no-home"
+NAMES="hello tests agent-repo agent-npm agent-ssh mcp-server build-no-home
+    print-plan"
 
 setup() {
 	T=$(mktemp -d /tmp/srt-readme.XXXXXX)
@@ -73,7 +74,7 @@ assert_block() {
 
 @test "README: every test block has a test here, and no other" {
 	got=$(sed -n 's/^<!-- test: \([^ ]*\) .*-->$/\1/p' "$README" | sort)
-	want=$(tr ' ' '\n' <<<"$NAMES" | sort)
+	want=$(tr ' ' '\n' <<<"$NAMES" | grep . | sort)
 	[ "$got" = "$want" ]
 }
 
@@ -190,4 +191,9 @@ launch_options() {
 	[ -n "$want" ]
 	got=$("$SRT_BIN/srt" --check | sed -n 's/^\([a-z ]*\): .*/\1/p')
 	[ "$want" = "$got" ]
+}
+
+@test "README print-plan: the plan hides the home" {
+	run_block print-plan
+	assert_block print-plan
 }
