@@ -105,6 +105,7 @@ assert_block() {
 	assert_block agent-repo
 	[ -f "$T/src/demo/README" ]
 	[ ! -e "$T/src/demo/.git/hooks/pre-commit" ]
+	[ ! -e "$T/src/demo/.env" ]
 }
 
 @test "README agent-npm: the npm registry is reachable" {
