@@ -54,6 +54,31 @@ struct pstate {
 	int			 failed;
 };
 
+/* An entry the plan does not apply: the launcher tells the user. */
+static void
+plan_note(struct pstate *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+plan_note(struct pstate *ps, const char *fmt, ...)
+{
+	struct plan	*pl = ps->plan;
+	char		**nv, *m;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) == -1)
+		m = NULL;
+	va_end(ap);
+	if (m == NULL || (nv = reallocarray(pl->notes, pl->nnotes + 1,
+	    sizeof(*nv))) == NULL) {
+		free(m);
+		return;
+	}
+	pl->notes = nv;
+	pl->notes[pl->nnotes++] = m;
+}
+
 static int
 plan_fail(struct pstate *ps, const char *fmt, ...)
 {
@@ -225,9 +250,12 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 {
 	char	*res;
 
-	if (bit & N_RW)
+	if (bit & N_RW) {
 		res = resolve_write(ps, path);
-	else if (bit & N_DW) {
+		if (res == NULL && errno == ELOOP)
+			plan_note(ps, "allowWrite %s: a symlink pointing outside "
+			    "its directory, not granted", path);
+	} else if (bit & N_DW) {
 		lock_links(ps, path, 0);
 		res = resolve_missing(ps->probe, path);
 	} else
@@ -242,6 +270,9 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 	}
 	if (!path_reserved(res))
 		node_add(ps, res, bit);
+	else if (!(bit & N_DEFAULT))
+		plan_note(ps, "%s: under /proc or /dev, which the sandbox makes "
+		    "afresh; not applied", path);
 	free(res);
 	return ps->failed ? -1 : 0;
 }
@@ -254,6 +285,8 @@ deny_root_cb(void *arg, const char *name, int dtype)
 
 	if (dtype == DT_LNK)
 		return 0;	/* /lib -> usr/lib: hidden with its target */
+	if (strcmp(name, "proc") == 0 || strcmp(name, "dev") == 0)
+		return 0;	/* made afresh, nothing of the host's */
 	snprintf(p, sizeof(p), "/%s", name);
 	return collect_one(ps, p, N_DR);
 }
@@ -381,7 +414,10 @@ lock_links(struct pstate *ps, const char *path, unsigned int mand)
 	const char	*p = path;
 	struct stat	 st;
 
-	while ((p = strchr(p + 1, '/')) != NULL || *path != '\0') {
+	if (*path != '/')
+		return;
+	do {
+		p = strchr(p + 1, '/');
 		snprintf(cur, sizeof(cur), "%.*s", p ? (int)(p - path) :
 		    (int)strlen(path), path);
 		if (ps->probe->lstat(ps->probe->ctx, cur, &st) == -1)
@@ -390,9 +426,7 @@ lock_links(struct pstate *ps, const char *path, unsigned int mand)
 			node_add(ps, cur, N_LINK | mand);
 			return;
 		}
-		if (p == NULL)
-			return;
-	}
+	} while (p != NULL);
 }
 
 /*
@@ -690,6 +724,23 @@ collect_defaults(struct pstate *ps)
 	return 0;
 }
 
+/*
+ * The reference hides the system's ssh_config.d (an empty tmpfs): a
+ * fragment there could set a ProxyCommand or Include that goes around
+ * the sandbox's own proxy settings for ssh.
+ */
+static int
+collect_ssh(struct pstate *ps)
+{
+	struct stat	st;
+
+	if (ps->probe->lstat(ps->probe->ctx, "/etc/ssh/ssh_config.d", &st) ==
+	    -1 || !S_ISDIR(st.st_mode) ||
+	    node_find(ps, "/etc/ssh/ssh_config.d") != NULL)
+		return 0;
+	return node_add(ps, "/etc/ssh/ssh_config.d", N_DR);
+}
+
 /* filesystem.disabled: no filesystem rule at all, as the reference. */
 static int
 plan_disabled(struct plan *pl, const struct plan_input *in, char *err,
@@ -729,6 +780,7 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 	const struct fs_settings *fs = &in->settings->fs;
 	size_t			 i;
 	struct pnode		*root;
+	const char		*tmp, *hroot = NULL;
 
 	memset(pl, 0, sizeof(*pl));
 	if (fs->disabled)
@@ -737,7 +789,8 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 	    collect_list(&ps, &fs->deny_write, N_DW) == -1 ||
 	    collect_list(&ps, &fs->deny_read, N_DR) == -1 ||
 	    collect_list(&ps, &fs->allow_read, N_AR) == -1 ||
-	    collect_defaults(&ps) == -1 || collect_mandatory(&ps) == -1)
+	    collect_defaults(&ps) == -1 || collect_ssh(&ps) == -1 ||
+	    collect_mandatory(&ps) == -1)
 		goto fail;
 	filter_writes(&ps);
 	place_denies(&ps);
@@ -756,10 +809,15 @@ plan_build(const struct plan_input *in, const struct plan_probe *probe,
 		if (pl->v[i].flags & PLAN_F_MANDATORY &&
 		    pl->v[i].type != PLAN_PIN)
 			pl->nmandatory++;
+	/* A TMPDIR parent hidden by a denyRead: /tmp, whose mount point
+	 * is then at worst the top of a hiding tmpfs. */
+	tmp = in->tmp_parent ? in->tmp_parent : "/tmp";
+	if (node_hidden(&ps, tmp, &hroot) && strcmp(hroot, tmp) != 0)
+		tmp = "/tmp";
 	if (plan_add(pl, PLAN_DEV, "/dev", 0) == -1 ||
 	    plan_add(pl, PLAN_PROC, "/proc", 0) == -1 ||
-	    plan_add(pl, PLAN_TMPDIR, in->tmp_parent ? in->tmp_parent : "/tmp",
-	    0) == -1 || collect_writable(&ps) == -1)
+	    plan_add(pl, PLAN_TMPDIR, tmp, 0) == -1 ||
+	    collect_writable(&ps) == -1)
 		goto oom;
 	pstate_free(&ps);
 	return 0;
@@ -821,8 +879,11 @@ plan_free(struct plan *pl)
 		free(pl->v[i].path);
 	for (i = 0; i < pl->nwritable; i++)
 		free(pl->writable[i]);
+	for (i = 0; i < pl->nnotes; i++)
+		free(pl->notes[i]);
 	free(pl->v);
 	free(pl->writable);
+	free(pl->notes);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -850,6 +911,8 @@ plan_print(const struct plan *pl, FILE *fp)
 {
 	size_t	i;
 
+	for (i = 0; i < pl->nnotes; i++)
+		fprintf(fp, "# not applied: %s\n", pl->notes[i]);
 	for (i = 0; i < pl->n; i++)
 		fprintf(fp, "%-10s %s%s%s\n", plan_op_name(pl->v[i].type),
 		    pl->v[i].path,

@@ -61,6 +61,8 @@ struct plan {
 	char		**writable;	/* Landlock write roots (resolved) */
 	size_t		 nwritable;
 	size_t		 nmandatory;	/* protected by the built-in list */
+	char		**notes;	/* entries not applied, and why */
+	size_t		 nnotes;
 };
 
 /*

@@ -376,6 +376,9 @@ filter_print(const struct launch *l, FILE *fp)
 	fprintf(fp, "seccomp EPERM io_uring_setup io_uring_enter "
 	    "io_uring_register\n");
 	if (!l->settings.allow_nested_user_namespaces)
+		fprintf(fp, "sysctl user.max_user_namespaces=0 (in the "
+		    "sandbox's user namespace)\n");
+	if (!l->settings.allow_nested_user_namespaces)
 		fprintf(fp, "seccomp EPERM unshare/clone with namespace flags, "
 		    "setns, mount, umount2, pivot_root, fsopen, fsconfig, "
 		    "fsmount, fspick, move_mount, open_tree, mount_setattr\n");

@@ -212,9 +212,16 @@ hold_make(struct launch *l, const char *path, bool dir)
 	if ((h = hold_new(l, path)) == NULL)
 		return -1;
 	h->dir = dir;
-	/* After mount_hold_new: it may move the array. */
+	/*
+	 * Only a seed in the same directory (after hold_new: it may move
+	 * the array): every sandbox that uses one of a directory's
+	 * placeholders uses them all, so the last one out removes every name
+	 * of the inode.  Across directories a sandbox using only one would
+	 * keep the other's names alive, and leave them behind.
+	 */
 	for (i = l->nholds; i-- > 0 && seed == NULL;)
-		if (l->holds[i].seed && !l->holds[i].dir)
+		if (l->holds[i].seed && !l->holds[i].dir &&
+		    l->holds[i].parentfd == h->parentfd)
 			seed = &l->holds[i];
 	for (tries = 0; tries < 3; tries++) {
 		if (hold_create(h, seed) == 0)

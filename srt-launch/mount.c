@@ -270,6 +270,19 @@ mount_dev(void)
 	return 0;
 }
 
+static int
+mount_sysctl(const char *path, const char *value)
+{
+	ssize_t	n, len = (ssize_t)strlen(value);
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = write(fd, value, len);
+	close(fd);
+	return n == len ? 0 : -1;
+}
+
 /*
  * A fresh /proc of the sandbox's pid namespace.  Its global knobs are
  * bound onto themselves so that the read-only pass covers them: sysctl
@@ -291,6 +304,11 @@ mount_proc(const struct launch *l)
 	if (mount_do("proc", NEW "/proc", "proc", MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, NULL) == -1)
 		return -1;
+	/* A second lock on nested user namespaces besides seccomp, as the
+	 * reference: the limit belongs to our user namespace. */
+	if (!l->settings.allow_nested_user_namespaces &&
+	    mount_sysctl(NEW "/proc/sys/user/max_user_namespaces", "0") == -1)
+		log_debug("user.max_user_namespaces left as it is");
 	if (l->uid != 0)
 		return 0;	/* the uid check keeps a user out */
 	for (i = 0; knobs[i] != NULL; i++) {

@@ -212,8 +212,13 @@ launch_plan(struct launch *l)
 				    l->cwd, l->home };
 	char			err[512];
 
+	size_t			i;
+
 	if (plan_build(&in, &launch_probe, &l->plan, err, sizeof(err)) == -1)
 		fatalx_status(EXIT_LAUNCH, "mount plan: %s", err);
+	if (!l->print_plan)
+		for (i = 0; i < l->plan.nnotes; i++)
+			log_warnx("%s", l->plan.notes[i]);
 }
 
 static void

@@ -1,4 +1,24 @@
-/* srt-launch: the Linux sandbox.  One struct carries the state down. */
+/*
+ * srt-launch: the Linux sandbox.  One struct carries the state down.
+ *
+ * Processes: the launcher (host, caller's uid) clones pid 1 into new
+ * user, mount, pid, network, IPC and UTS namespaces (sandbox.c); pid 1
+ * maps its ids, builds the new root from the plan (mount.c, hold.c),
+ * brings lo up, forks the command and reaps (init.c); the command drops
+ * every capability, sets no_new_privs, Landlock and seccomp (filter.c)
+ * and execs.  The launcher and pid 1 forward signals the terminal did not
+ * already deliver; pid 1 exits with the command's status (128+N for
+ * signal N), and the launcher with pid 1's.
+ *
+ * Lifetimes: pid 1 has PR_SET_PDEATHSIG until it starts making things on
+ * the host, then watches a pipe whose only writer is the launcher: when
+ * the launcher dies, pid 1 kills the sandbox, removes what it made and
+ * exits.  Otherwise the launcher removes them on the host after pid 1.
+ *
+ * What touches the host: nothing but the empty mount point of the
+ * private TMPDIR (a tmpfs of the sandbox's own) and placeholders for
+ * missing protected paths, all removed at the end (hold.c).
+ */
 #ifndef SRT_LAUNCH_H
 #define SRT_LAUNCH_H
 

@@ -245,6 +245,10 @@ sb() {
 	done
 	run sb "$TRY" clone3
 	[ "$output" = "clone3: ENOSYS" ]
+	# A second lock, as the reference: no user namespaces to be had.
+	run sb cat /proc/sys/user/max_user_namespaces
+	[ "$output" = 0 ]
+	[ "$(cat /proc/sys/user/max_user_namespaces)" -gt 0 ]
 	unchanged
 }
 

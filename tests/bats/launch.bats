@@ -375,3 +375,31 @@ state() {
 	[ "$status" -ne 0 ]
 	[ ! -e "$T/f2" ]
 }
+
+@test "allowWrite . is the working directory; ~ is the home" {
+	cd "$T/w"
+	echo '{"filesystem":{"allowWrite":["."],"denyWrite":["./keep"]}}' >"$T/dot.json"
+	echo k >"$T/w/keep"
+	run "$S" -s "$T/dot.json" -- sh -c 'echo x >made && echo y >keep; cat made'
+	[ "${lines[${#lines[@]}-1]}" = x ]
+	[ "$(cat "$T/w/made")" = x ]
+	[ "$(cat "$T/w/keep")" = k ]
+	run "$S" -s "$T/dot.json" --print-plan
+	[[ "$output" == *"bind-rw    $T/w"* ]]
+	[[ "$output" == *"bind-ro    $T/w/keep"* ]]
+	[[ "$output" == *"hold-file  $T/w/.bashrc (mandatory)"* ]]
+}
+
+@test "--print-plan notes what it does not apply" {
+	ln -s /etc "$T/w/etc"
+	printf '{"filesystem":{"allowWrite":["%s/w/etc"],"denyRead":["/proc/cpuinfo"]}}' "$T" >"$T/n.json"
+	run "$S" -s "$T/n.json" --print-plan
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"not applied: allowWrite $T/w/etc"* ]]
+	[[ "$output" == *"not applied: /proc/cpuinfo"* ]]
+	[[ "$output" != *"bind-rw    /etc"* ]]
+	run "$S" -s "$T/n.json" -- sh -c "echo x >$T/w/etc/srt-escape"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not granted"* ]]
+	[ ! -e /etc/srt-escape ]
+}

@@ -385,6 +385,8 @@ t_symlinks(void)
 	tap_ok(has(&pl, PLAN_BIND_RW, "/w/a") < 0 &&
 	    has(&pl, PLAN_BIND_RW, "/w") < 0,
 	    "allowWrite /w/src/up -> /w/a (outside its directory) refused");
+	tap_ok(pl.nnotes == 2 && strstr(pl.notes[0], "not granted") != NULL,
+	    "refused symlinks are noted for the user (%zu notes)", pl.nnotes);
 	plan_free(&pl);
 }
 
@@ -433,6 +435,25 @@ t_deny_wins(void)
 	tap_ok(has(&pl, PLAN_HOLD_DIR, "/w/nope") > 0,
 	    "missing denyWrite: first missing component held");
 	TAP_EQ_INT(pl.nwritable, 1, "only /w is a write root");
+	plan_free(&pl);
+}
+
+static void
+t_deny_link(void)
+{
+	static const char *const aw[] = { "/w", NULL };
+	static const char *const dw[] = { "/w/self", NULL };
+	struct tcase	tc = { .fs = fs_base, .aw = aw, .dw = dw };
+	struct plan	pl;
+
+	if (run(&tc, &pl) == -1) {
+		tap_ok(0, "deny-link build");
+		return;
+	}
+	tap_ok(has(&pl, PLAN_LOCK_LINK, "/w/self") > 0 &&
+	    has(&pl, PLAN_BIND_RO, "/w/src") > 0,
+	    "denyWrite of a symlink: the link covered, its target read-only");
+	tap_ok(ordered(&pl), "deny-link: ordered");
 	plan_free(&pl);
 }
 
@@ -670,6 +691,7 @@ main(void)
 	t_read();
 	t_deny_wins();
 	t_worktree();
+	t_deny_link();
 	t_cwd();
 	return tap_done();
 }
