@@ -403,3 +403,29 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	run --separate-stderr "$S" -q -s "$T/deny.json" --violations - -- sh -c "$CURL -o /dev/null $U/hello"
 	[[ "$output" == *'"kind":"network"'* ]]
 }
+
+@test "--monitor unix:PATH sends the proxy's events to a standalone monitor" {
+	"$SRT_BIN/srt-monitor" -l "unix:$T/mon.sock" -o "$T/mon.jsonl" 2>"$T/mon.err" &
+	PIDS+=($!)
+	wait_for test -S "$T/mon.sock"
+	run "$S" -q -s "$T/deny.json" --monitor "unix:$T/mon.sock" -- \
+	    sh -c "$CURL -o /dev/null -w '%{http_code}' $U/hello"
+	[ "$output" = 403 ]
+	wait_for grep -q "\"target\":\"127.0.0.1:$PORT\"" "$T/mon.jsonl"
+	run "$S" --monitor "tcp:x" -- true
+	[ "$status" -eq 125 ]
+}
+
+@test "a killed srt-monitor: one warning, the command goes on" {
+	run_bg -s "$T/deny.json" -- sh -c "echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o /dev/null -w '%{http_code}' $U/hello; exit 7"
+	wait_for test -e "$T/w/ready"
+	mpid=$(pgrep -P "$LPID" -x srt-monitor)
+	kill -KILL "$mpid"
+	wait_for grep -q "srt-monitor" "$T/err"
+	touch "$T/w/go"
+	wait "$LPID" && status=0 || status=$?
+	LPID=
+	[ "$status" -eq 7 ]
+	[ "$(cat "$T/out")" = 403 ]
+	[ "$(grep -c "srt-launch: srt-monitor" "$T/err")" -eq 1 ]
+}
