@@ -121,7 +121,8 @@ glob_compile(const char *pat, struct gprog *g)
 			i += glob_stars(g, pat + i);
 		else if (pat[i] == '[' && i >= textuntil &&
 		    (close = strchr(pat + i + 1, ']')) != NULL &&
-		    glob_set_valid(pat + i + 1, (size_t)(close - pat - i - 1))) {
+		    glob_set_valid(pat + i + 1,
+		    (size_t)(close - pat - i - 1))) {
 			glob_push(g, G_SET, 0);
 			g->t[g->m - 1].set = pat + i + 1;
 			g->t[g->m - 1].setlen = (size_t)(close - pat - i - 1);
@@ -344,6 +345,18 @@ glob_is_dir(struct gwalk *w, const char *path, unsigned char dtype,
 
 static int	glob_walk(struct gwalk *, char *, size_t, const uint8_t *);
 
+static bool
+glob_is_link(const char *path, unsigned char dtype)
+{
+	struct stat	st;
+
+	if (dtype == DT_LNK)
+		return true;
+	if (dtype != DT_UNKNOWN)
+		return false;
+	return lstat(path, &st) == -1 || S_ISLNK(st.st_mode);
+}
+
 /* One directory entry: match it, then perhaps descend. */
 static int
 glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
@@ -367,7 +380,8 @@ glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
 		goto out;
 	}
 	memcpy(s2, state, g->nstates);
-	if (!glob_run(g, s2, s3, de->d_name, nlen)) {
+	if (!glob_run(g, s2, s3, de->d_name, nlen) ||
+	    (w->lim->allow && glob_is_link(path, de->d_type))) {
 		rv = 0;
 		goto out;
 	}
@@ -411,7 +425,8 @@ glob_walk(struct gwalk *w, char *path, size_t plen, const uint8_t *state)
 		return glob_add_unlisted(w, path);
 	}
 	while (rv == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (++w->r->visited > w->lim->max_visit) {
 			w->why = "glob walk looked at too many entries";
@@ -457,27 +472,16 @@ glob_from_base(struct gwalk *w, const char *base, uint8_t *a, uint8_t *b)
 	return glob_walk(w, path, blen, b);
 }
 
-int
-glob_expand(const char *pattern, const struct glob_limits *lim,
-    struct glob_result *r, const char **why)
+/* Walk from base (a directory the pattern starts with), adding to r. */
+static int
+glob_walk_pattern(const char *pattern, const char *base,
+    const struct glob_limits *lim, struct glob_result *r, const char **why)
 {
 	struct gprog	 g;
 	struct gwalk	 w;
-	char		 base[PATH_MAX];
 	uint8_t		*a = NULL, *b = NULL;
 	int		 rv = -1;
 
-	memset(r, 0, sizeof(*r));
-	*why = NULL;
-	if (pattern[0] != '/' || strlen(pattern) >= PATH_MAX) {
-		*why = "glob must be an absolute path";
-		return -1;
-	}
-	path_glob_base(pattern, base, sizeof(base));
-	if (base[0] == '\0' || strcmp(base, "/") == 0) {
-		*why = "glob has no literal directory below \"/\" to start from";
-		return -1;
-	}
 	if (glob_compile(pattern, &g) == -1) {
 		*why = "out of memory";
 		return -1;
@@ -497,14 +501,167 @@ glob_expand(const char *pattern, const struct glob_limits *lim,
 	free(g.t);
 	if (rv == -1 || w.why != NULL) {
 		*why = w.why != NULL ? w.why : "glob walk failed";
+		return -1;
+	}
+	return 0;
+}
+
+/* s with every '[', '*' and '?' made a one-member set: a literal name. */
+static char *
+glob_escape(const char *s, size_t n)
+{
+	char	*out, *o;
+	size_t	 i;
+
+	if ((out = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	for (i = 0, o = out; i < n; i++) {
+		if (s[i] == '[' || s[i] == '*' || s[i] == '?') {
+			*o++ = '[';
+			*o++ = s[i];
+			*o++ = ']';
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool
+glob_comp_has_glob(const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strchr("*?[]", p[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* The whole spelling as a name: for an allow, no link on the way. */
+static int
+glob_name_whole(const char *pattern, const struct glob_limits *lim,
+    struct glob_result *r, const char **why)
+{
+	struct stat	 st;
+	char		 p[PATH_MAX], *slash;
+
+	if (lstat(pattern, &st) == -1)
+		return 0;
+	if (lim->allow) {
+		strlcpy(p, pattern, sizeof(p));
+		do {
+			if (lstat(p, &st) == -1 || S_ISLNK(st.st_mode))
+				return 0;
+			if ((slash = strrchr(p, '/')) != NULL)
+				*slash = '\0';
+		} while (slash != NULL && glob_comp_has_glob(p, strlen(p)));
+	}
+	if (glob_add(&r->v, &r->n, pattern) == -1) {
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The readings a spelling has beside its pattern one, as the reference's
+ * literalReadings: a directory may hold glob characters in its own name
+ * ("[WIP] draft"), so where the leading components with glob characters
+ * exist as spelled, the entry is also that name, or the rest of the
+ * pattern beneath it.  Without this a deny of "/w/[WIP]" would match
+ * "/w/W", "/w/I", "/w/P" and leave "/w/[WIP]" itself readable.
+ */
+static int
+glob_name_readings(const char *pattern, const struct glob_limits *lim,
+    struct glob_result *r, const char **why)
+{
+	struct stat	 st;
+	char		 prefix[PATH_MAX], *esc, *sub;
+	const char	*p = pattern, *e;
+	size_t		 len;
+
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		e = strchrnul(p, '/');
+		len = (size_t)(e - pattern);
+		if (p == e || !glob_comp_has_glob(p, (size_t)(e - p))) {
+			p = e;
+			continue;
+		}
+		if (len >= sizeof(prefix))
+			return 0;
+		memcpy(prefix, pattern, len);
+		prefix[len] = '\0';
+		if (lstat(prefix, &st) == -1 ||
+		    (lim->allow && S_ISLNK(st.st_mode)))
+			return 0;
+		if (!glob_comp_has_glob(e, strlen(e)))
+			return glob_name_whole(pattern, lim, r, why);
+		if (S_ISDIR(st.st_mode) || (!lim->allow &&
+		    S_ISLNK(st.st_mode) && stat(prefix, &st) == 0 &&
+		    S_ISDIR(st.st_mode))) {
+			if ((esc = glob_escape(prefix, len)) == NULL ||
+			    asprintf(&sub, "%s%s", esc, e) == -1) {
+				free(esc);
+				*why = "out of memory";
+				return -1;
+			}
+			free(esc);
+			if (glob_walk_pattern(sub, prefix, lim, r, why) == -1) {
+				free(sub);
+				return -1;
+			}
+			free(sub);
+		}
+		p = e;
+	}
+	return 0;
+}
+
+static void
+glob_sort_unique(char **v, size_t *n)
+{
+	size_t	i, j;
+
+	if (*n < 2)
+		return;
+	qsort(v, *n, sizeof(*v), glob_cmp);
+	for (i = 1, j = 1; i < *n; i++) {
+		if (strcmp(v[i], v[j - 1]) == 0)
+			free(v[i]);
+		else
+			v[j++] = v[i];
+	}
+	*n = j;
+}
+
+int
+glob_expand(const char *pattern, const struct glob_limits *lim,
+    struct glob_result *r, const char **why)
+{
+	char	base[PATH_MAX];
+
+	memset(r, 0, sizeof(*r));
+	*why = NULL;
+	if (pattern[0] != '/' || strlen(pattern) >= PATH_MAX) {
+		*why = "glob must be an absolute path";
+		return -1;
+	}
+	path_glob_base(pattern, base, sizeof(base));
+	if (base[0] == '\0' || strcmp(base, "/") == 0) {
+		*why = "glob has no literal directory below \"/\" to start "
+		    "from";
+		return -1;
+	}
+	if (glob_walk_pattern(pattern, base, lim, r, why) == -1 ||
+	    (lim->names && glob_name_readings(pattern, lim, r, why) == -1)) {
 		glob_result_free(r);
 		return -1;
 	}
-	if (r->n > 1)
-		qsort(r->v, r->n, sizeof(*r->v), glob_cmp);
-	if (r->nunlisted > 1)
-		qsort(r->unlisted, r->nunlisted, sizeof(*r->unlisted),
-		    glob_cmp);
+	glob_sort_unique(r->v, &r->n);
+	glob_sort_unique(r->unlisted, &r->nunlisted);
 	return 0;
 }
 

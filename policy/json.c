@@ -304,8 +304,8 @@ json_parse(const char *buf, size_t len, struct json **out, char *err,
 		else
 			json_yajl_error(h, buf, len, msg, sizeof(msg));
 		json_where(buf, len, off, &line, &col);
-		snprintf(err, errlen, "invalid JSON at line %zu, column %zu: %s",
-		    line, col, msg);
+		snprintf(err, errlen,
+		    "invalid JSON at line %zu, column %zu: %s", line, col, msg);
 		yajl_free(h);
 		free(b.key);
 		json_free(b.root);

@@ -27,7 +27,7 @@ enum json_type {
 struct json {
 	enum json_type	  type;
 	bool		  b;		/* JSON_BOOL */
-	char		 *s;		/* JSON_STRING value, JSON_NUMBER text */
+	char		 *s;		/* string value, or number text */
 	char		**keys;		/* JSON_OBJECT member names */
 	struct json	**v;		/* members or elements */
 	size_t		  n;

@@ -196,8 +196,10 @@ path_expand(const char *raw, bool literal, const char *home,
 	if (!literal)
 		(void)path_strip_globstar(copy);
 	*glob = !literal && path_has_glob(copy);
-	/* A slash after a glob segment is part of the pattern (directories
-	 * only); relative spellings lose it, as the reference's resolve does. */
+	/*
+	 * A slash after a glob segment is part of the pattern (directories
+	 * only); relative spellings lose it, as the reference's resolve does.
+	 */
 	n = strlen(copy);
 	slash = *glob && n > 1 && copy[n - 1] == '/' &&
 	    (copy[0] == '/' || copy[0] == '~');

@@ -12,6 +12,9 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,7 +73,7 @@ static void	walk_object(struct ctx *, const struct json *, const char *,
  */
 
 static void __attribute__((format(printf, 3, 4)))
-err(struct ctx *c, const char *ptr, const char *fmt, ...)
+problem(struct ctx *c, const char *ptr, const char *fmt, ...)
 {
 	struct settings_error	*v;
 	va_list			 ap;
@@ -175,7 +178,7 @@ want(struct ctx *c, const struct json *v, const char *ptr,
 {
 	if (v->type == t)
 		return true;
-	err(c, ptr, "expected %s, got %s", json_type_name(t),
+	problem(c, ptr, "expected %s, got %s", json_type_name(t),
 	    json_type_name(v->type));
 	return false;
 }
@@ -188,7 +191,7 @@ want_string(struct ctx *c, const struct json *v, const char *ptr,
 	if (!want(c, v, ptr, JSON_STRING))
 		return false;
 	if (strlen(v->s) < min) {
-		err(c, ptr, "must not be empty");
+		problem(c, ptr, "must not be empty");
 		return false;
 	}
 	return true;
@@ -200,7 +203,7 @@ xstrdup(struct ctx *c, const char *ptr, const char *s)
 	char	*p;
 
 	if ((p = strdup(s)) == NULL)
-		err(c, ptr, "out of memory");
+		problem(c, ptr, "out of memory");
 	return p;
 }
 
@@ -217,18 +220,18 @@ get_int(struct ctx *c, const struct json *v, const char *ptr, long min,
 	double	 d;
 
 	if (v->type != JSON_NUMBER) {
-		err(c, ptr, "expected an integer, got %s",
+		problem(c, ptr, "expected an integer, got %s",
 		    json_type_name(v->type));
 		return false;
 	}
 	errno = 0;
 	d = strtod(v->s, &end);
 	if (*end != '\0' || errno == ERANGE || d != floor(d)) {
-		err(c, ptr, "expected an integer, got %s", v->s);
+		problem(c, ptr, "expected an integer, got %s", v->s);
 		return false;
 	}
 	if (d < (double)min || d > (double)max) {
-		err(c, ptr, "%s: out of range (%ld-%ld)", v->s, min, max);
+		problem(c, ptr, "%s: out of range (%ld-%ld)", v->s, min, max);
 		return false;
 	}
 	*out = (int)d;
@@ -258,7 +261,7 @@ str_list_add(struct ctx *c, const char *ptr, struct str_list *l,
 		return;
 	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL) {
 		free(p);
-		err(c, ptr, "out of memory");
+		problem(c, ptr, "out of memory");
 		return;
 	}
 	l->v = v;
@@ -281,7 +284,7 @@ get_strings(struct ctx *c, const struct json *v, const char *ptr,
 		if (!want(c, v->v[i], p, JSON_STRING))
 			continue;
 		if (check != NULL && (why = check(v->v[i]->s)) != NULL) {
-			err(c, p, "%s: %s", quote(v->v[i]->s), why);
+			problem(c, p, "%s: %s", quote(v->v[i]->s), why);
 			continue;
 		}
 		if (out != NULL)
@@ -359,8 +362,8 @@ get_checked_string(struct ctx *c, const struct json *v, const char *ptr,
 	if (!want(c, v, ptr, JSON_STRING))
 		return;
 	if ((why = check(v->s)) != NULL) {
-		err(c, ptr, v->s[0] == '\0' ? "%.0s%s" : "%s: %s", quote(v->s),
-		    why);
+		problem(c, ptr, v->s[0] == '\0' ? "%.0s%s" : "%s: %s",
+		    quote(v->s), why);
 		return;
 	}
 	if (out != NULL) {
@@ -415,12 +418,13 @@ unknown_key(struct ctx *c, const char *ptr, const char *key,
 	const char		 *best = NULL;
 	size_t			  i, d, bestd = 99, limit;
 
-	for (tp = all_tables; *tp != NULL; tp++) {
+	/* Only the main objects: "command" is not meant as /ripgrep/command. */
+	for (tp = all_tables; *tp != NULL && tp - all_tables < 3; tp++) {
 		if (*tp == t)
 			continue;
 		for (i = 0; i < (*tp)->n; i++) {
 			if (strcmp((*tp)->keys[i].name, key) == 0) {
-				err(c, ptr, "unknown key (did you mean "
+				problem(c, ptr, "unknown key (did you mean "
 				    "\"%s/%s\"?)", (*tp)->ptr, key);
 				return;
 			}
@@ -435,9 +439,9 @@ unknown_key(struct ctx *c, const char *ptr, const char *key,
 	}
 	limit = strlen(key) / 3 > 2 ? strlen(key) / 3 : 2;
 	if (best != NULL && bestd <= limit)
-		err(c, ptr, "unknown key (did you mean \"%s\"?)", best);
+		problem(c, ptr, "unknown key (did you mean \"%s\"?)", best);
 	else
-		err(c, ptr, "unknown key");
+		problem(c, ptr, "unknown key");
 }
 
 static int
@@ -465,7 +469,7 @@ find_dups(struct ctx *c, const struct json *v, const char *ptr)
 	if (dup == NULL || idx == NULL) {
 		free(dup);
 		free(idx);
-		err(c, ptr, "out of memory");
+		problem(c, ptr, "out of memory");
 		return NULL;
 	}
 	for (i = 0; i < v->n; i++)
@@ -475,7 +479,7 @@ find_dups(struct ctx *c, const struct json *v, const char *ptr)
 		if (strcmp(v->keys[idx[i]], v->keys[idx[i - 1]]) == 0) {
 			dup[idx[i]] = true;
 			ptr_key(p, ptr, v->keys[idx[i]]);
-			err(c, p, "duplicate key");
+			problem(c, p, "duplicate key");
 		}
 	}
 	free(idx);
@@ -520,7 +524,7 @@ walk_member(struct ctx *c, const struct json *v, const char *ptr,
 		k->fn(c, v, ptr);
 		break;
 	case K_UNSUP:
-		err(c, ptr, "not supported by this srt");
+		problem(c, ptr, "not supported by this srt");
 		break;
 	}
 }
@@ -552,7 +556,7 @@ walk_object(struct ctx *c, const struct json *v, const char *ptr,
 	for (j = 0; j < t->n; j++)
 		if ((t->keys[j].flags & K_REQUIRED) &&
 		    member(v, t->keys[j].name) == NULL)
-			err(c, ptr, "missing key \"%s\"", t->keys[j].name);
+			problem(c, ptr, "missing key \"%s\"", t->keys[j].name);
 	free(dup);
 }
 
@@ -583,6 +587,25 @@ walk_map(struct ctx *c, const struct json *v, const char *ptr,
  * network
  */
 
+/*
+ * mitmProxy.domains takes host patterns without a port, so the reference
+ * reads an IPv6 literal there unbracketed; both spellings are taken.
+ */
+static const char *
+parse_host_pattern(const char *s, bool allow_any, bool ports,
+    struct domain_pattern *d)
+{
+	struct in6_addr	 a6;
+	char		 buf[INET6_ADDRSTRLEN + 3];
+
+	if (!ports && s[0] != '[' && strlen(s) < INET6_ADDRSTRLEN &&
+	    inet_pton(AF_INET6, s, &a6) == 1) {
+		snprintf(buf, sizeof(buf), "[%s]", s);
+		return domain_parse(buf, allow_any, d);
+	}
+	return domain_parse(s, allow_any, d);
+}
+
 static void
 get_domains(struct ctx *c, const struct json *v, const char *ptr,
     struct domain_list *out, bool allow_any, bool ports)
@@ -599,18 +622,20 @@ get_domains(struct ctx *c, const struct json *v, const char *ptr,
 		ptr_index(p, ptr, i);
 		if (!want(c, v->v[i], p, JSON_STRING))
 			continue;
-		if ((why = domain_parse(v->v[i]->s, allow_any, &d)) != NULL) {
-			err(c, p, "%s: %s", quote(v->v[i]->s), why);
+		if ((why = parse_host_pattern(v->v[i]->s, allow_any, ports,
+		    &d)) != NULL) {
+			problem(c, p, "%s: %s", quote(v->v[i]->s), why);
 			continue;
 		}
 		if (!ports && d.port != 0) {
-			err(c, p, "%s: no \":port\" here", quote(v->v[i]->s));
+			problem(c, p, "%s: no \":port\" here",
+			    quote(v->v[i]->s));
 			domain_pattern_free(&d);
 			continue;
 		}
 		if (domain_list_add(out, &d) == -1) {
 			domain_pattern_free(&d);
-			err(c, p, "out of memory");
+			problem(c, p, "out of memory");
 		}
 	}
 }
@@ -638,7 +663,7 @@ reason_one(struct ctx *c, const char *key, const struct json *v,
 		return;
 	if ((r = reallocarray(n->reasons, n->nreasons + 1,
 	    sizeof(*r))) == NULL) {
-		err(c, ptr, "out of memory");
+		problem(c, ptr, "out of memory");
 		return;
 	}
 	n->reasons = r;
@@ -668,9 +693,9 @@ h_resolved(struct ctx *c, const struct json *v, const char *ptr)
 		if (!want(c, v->v[i], p, JSON_STRING))
 			continue;
 		if ((why = addr_range_parse(v->v[i]->s, &r)) != NULL)
-			err(c, p, "%s: %s", quote(v->v[i]->s), why);
+			problem(c, p, "%s: %s", quote(v->v[i]->s), why);
 		else if (addr_list_add(&c->s->net.denied_resolved, &r) == -1)
-			err(c, p, "out of memory");
+			problem(c, p, "out of memory");
 	}
 }
 
@@ -697,7 +722,7 @@ h_mitm_domains(struct ctx *c, const struct json *v, const char *ptr)
 {
 	get_domains(c, v, ptr, &c->s->net.mitm_domains, false, false);
 	if (v->type == JSON_ARRAY && v->n == 0)
-		err(c, ptr, "must have at least one entry");
+		problem(c, ptr, "must have at least one entry");
 }
 
 static const struct key mitm_keys[] = {
@@ -705,7 +730,8 @@ static const struct key mitm_keys[] = {
 	{ "domains", K_FN, K_REQUIRED, 0, 0, 0, h_mitm_domains },
 };
 static const struct table mitm_table = {
-	"/network/mitmProxy", mitm_keys, sizeof(mitm_keys) / sizeof(mitm_keys[0])
+	"/network/mitmProxy", mitm_keys,
+	sizeof(mitm_keys) / sizeof(mitm_keys[0])
 };
 
 static void
@@ -822,10 +848,10 @@ inert_deny_glob(struct ctx *c, const char *raw, const char *ptr)
 	while (n > 0 && raw[n - 1] == '/')
 		n--;
 	snprintf(fixed, sizeof(fixed), "%.*s", (int)n, raw);
-	err(c, ptr, "Deny glob %s ends in a separator, so as a pattern it can "
-	    "match no path. Write %s, which is also read as the path of that "
-	    "name where it exists, or add a \"**\" segment to match at any "
-	    "depth.", quote(raw), quote(fixed));
+	problem(c, ptr, "Deny glob %s ends in a separator, so as a pattern it "
+	    "can match no path. Write %s, which is also read as the path of "
+	    "that name where it exists, or add a \"**\" segment to match at "
+	    "any depth.", quote(raw), quote(fixed));
 	return true;
 }
 
@@ -861,14 +887,14 @@ path_entry_add(struct ctx *c, const char *ptr, struct path_list *l,
 	why = path_expand(raw, literal, c->env ? c->env->home : NULL,
 	    c->env ? c->env->cwd : NULL, &e.path, &e.glob);
 	if (why != NULL) {
-		err(c, ptr, raw[0] == '\0' ? "%.0s%s" : "%s: %s", quote(raw),
-		    why);
+		problem(c, ptr, raw[0] == '\0' ? "%.0s%s" : "%s: %s",
+		    quote(raw), why);
 		return;
 	}
 	path_glob_base(e.path, base, sizeof(base));
 	if (deny && e.glob && strcmp(base, "/") == 0) {
-		err(c, ptr, "%s: glob has no literal directory below \"/\" to "
-		    "start from", quote(raw));
+		problem(c, ptr, "%s: glob has no literal directory below "
+		    "\"/\" to start from", quote(raw));
 		free(e.path);
 		return;
 	}
@@ -877,7 +903,7 @@ path_entry_add(struct ctx *c, const char *ptr, struct path_list *l,
 	    (v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL) {
 		free(e.raw);
 		free(e.path);
-		err(c, ptr, "out of memory");
+		problem(c, ptr, "out of memory");
 		return;
 	}
 	l->v = v;
@@ -899,8 +925,8 @@ get_paths(struct ctx *c, const struct json *v, const char *ptr,
 	for (i = 0; i < v->n; i++) {
 		ptr_index(p, ptr, i);
 		if ((raw = entry_spelling(v->v[i], &literal)) == NULL) {
-			err(c, p, "expected a path, or { \"path\": \"<path>\", "
-			    "\"literal\": true }");
+			problem(c, p, "expected a path, or { \"path\": "
+			    "\"<path>\", \"literal\": true }");
 			continue;
 		}
 		if (deny && !literal && !c->s->fs.disabled &&
@@ -976,7 +1002,7 @@ ignore_one(struct ctx *c, const char *key, const struct json *v,
 	if ((r = reallocarray(c->s->ignore, c->s->nignore + 1,
 	    sizeof(*r))) == NULL) {
 		str_list_free(&paths);
-		err(c, ptr, "out of memory");
+		problem(c, ptr, "out of memory");
 		return;
 	}
 	c->s->ignore = r;
@@ -1043,14 +1069,15 @@ h_win_backend(struct ctx *c, const struct json *v, const char *ptr)
 {
 	if (want(c, v, ptr, JSON_STRING) && strcmp(v->s, "mxc") != 0 &&
 	    strcmp(v->s, "srt-win") != 0)
-		err(c, ptr, "%s: expected \"mxc\" or \"srt-win\"", quote(v->s));
+		problem(c, ptr, "%s: expected \"mxc\" or \"srt-win\"",
+		    quote(v->s));
 }
 
 static void
 h_win_user(struct ctx *c, const struct json *v, const char *ptr)
 {
 	if (want_string(c, v, ptr, 1) && strlen(v->s) > 20)
-		err(c, ptr, "Windows local usernames are limited to 20 "
+		problem(c, ptr, "Windows local usernames are limited to 20 "
 		    "characters");
 }
 
@@ -1070,7 +1097,7 @@ h_win_ports(struct ctx *c, const struct json *v, const char *ptr)
 	if (!want(c, v, ptr, JSON_ARRAY))
 		return;
 	if (v->n != 2) {
-		err(c, ptr, "expected [low, high]");
+		problem(c, ptr, "expected [low, high]");
 		return;
 	}
 	ptr_index(p, ptr, 0);
@@ -1078,7 +1105,7 @@ h_win_ports(struct ctx *c, const struct json *v, const char *ptr)
 	ptr_index(p, ptr, 1);
 	ok = get_int(c, v->v[1], p, 1, 65535, &hi) && ok;
 	if (ok && (lo > hi || hi - lo > 64))
-		err(c, ptr, "low must be <= high and range width <= 64");
+		problem(c, ptr, "low must be <= high and range width <= 64");
 }
 
 static void
@@ -1119,12 +1146,60 @@ h_windows(struct ctx *c, const struct json *v, const char *ptr)
 	walk_object(c, v, ptr, &win_table);
 }
 
+/*
+ * credentials and git: srt implements neither, but an object that asks
+ * for nothing (empty lists) weakens nothing and is accepted.
+ */
+static void
+h_unsup_nonempty(struct ctx *c, const struct json *v, const char *ptr)
+{
+	if (want(c, v, ptr, JSON_ARRAY) && v->n > 0)
+		problem(c, ptr, "not supported by this srt");
+}
+
+static void
+h_any_object(struct ctx *c, const struct json *v, const char *ptr)
+{
+	if (want(c, v, ptr, JSON_OBJECT) && v->n > 0)
+		problem(c, ptr, "not supported by this srt");
+}
+
+static const struct key cred_keys[] = {
+	{ "files", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+	{ "envVars", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+	{ "awsPairs", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+	{ "allowPlaintextInject", K_BOOL, 0, NOOFF, 0, 0, NULL },
+	{ "sigv4", K_FN, 0, 0, 0, 0, h_any_object },
+};
+static const struct table cred_table = {
+	"/credentials", cred_keys, sizeof(cred_keys) / sizeof(cred_keys[0])
+};
+
+static void
+h_credentials(struct ctx *c, const struct json *v, const char *ptr)
+{
+	walk_object(c, v, ptr, &cred_table);
+}
+
+static const struct key git_keys[] = {
+	{ "safeDirectories", K_FN, 0, 0, 0, 0, h_unsup_nonempty },
+};
+static const struct table git_table = {
+	"/git", git_keys, sizeof(git_keys) / sizeof(git_keys[0])
+};
+
+static void
+h_git(struct ctx *c, const struct json *v, const char *ptr)
+{
+	walk_object(c, v, ptr, &git_table);
+}
+
 #define TOP(f)	offsetof(struct settings, f)
 
 static const struct key top_keys[] = {
 	{ "network", K_FN, 0, 0, 0, 0, h_network },
 	{ "filesystem", K_FN, 0, 0, 0, 0, h_filesystem },
-	{ "credentials", K_UNSUP, 0, 0, 0, 0, NULL },
+	{ "credentials", K_FN, 0, 0, 0, 0, h_credentials },
 	{ "ignoreViolations", K_FN, 0, 0, 0, 0, h_ignore },
 	{ "enableWeakerNestedSandbox", K_BOOL, 0,
 	    TOP(enable_weaker_nested_sandbox), 0, 0, NULL },
@@ -1142,7 +1217,7 @@ static const struct key top_keys[] = {
 	{ "socatPath", K_FN, K_IGNORED, 0, 0, 0, h_binpath },
 	{ "javaAgentJarPath", K_FN, K_IGNORED, 0, 0, 0, h_binpath },
 	{ "windows", K_FN, K_IGNORED, 0, 0, 0, h_windows },
-	{ "git", K_UNSUP, 0, 0, 0, 0, NULL },
+	{ "git", K_FN, 0, 0, 0, 0, h_git },
 };
 static const struct table top_table = {
 	"", top_keys, sizeof(top_keys) / sizeof(top_keys[0])
@@ -1150,7 +1225,8 @@ static const struct table top_table = {
 
 static const struct table *all_tables[] = {
 	&top_table, &net_table, &fs_table, &mitm_table, &parent_table,
-	&rg_table, &seccomp_table, &win_table, &srtwin_table, NULL
+	&rg_table, &seccomp_table, &win_table, &srtwin_table, &cred_table,
+	&git_table, NULL
 };
 
 /*
@@ -1264,29 +1340,29 @@ settings_load_buf(struct settings *s, const char *name, const char *buf,
 	c.errs = errs;
 	c.env = env;
 	if (len > SETTINGS_MAX_FILE) {
-		err(&c, "", "larger than %d bytes", SETTINGS_MAX_FILE);
+		problem(&c, "", "larger than %d bytes", SETTINGS_MAX_FILE);
 		settings_fail(s, name);
 		return -1;
 	}
 	if (blank(buf, len)) {
-		err(&c, "", "file is empty");
+		problem(&c, "", "file is empty");
 		settings_fail(s, name);
 		return -1;
 	}
 	if (json_parse(buf, len, &root, why, sizeof(why)) == -1) {
-		err(&c, "", "%s", why);
+		problem(&c, "", "%s", why);
 		settings_fail(s, name);
 		return -1;
 	}
 	if (root->type != JSON_OBJECT)
-		err(&c, "", "expected an object at the top level, got %s",
+		problem(&c, "", "expected an object at the top level, got %s",
 		    json_type_name(root->type));
 	else
 		walk_object(&c, root, "", &top_table);
 	json_free(root);
 	if (c.dropped > 0) {
 		c.summary = true;
-		err(&c, "", "and %zu more errors", c.dropped);
+		problem(&c, "", "and %zu more errors", c.dropped);
 	}
 	if (errs->n > 0 || c.dropped > 0) {
 		settings_fail(s, name);
@@ -1304,7 +1380,7 @@ settings_file_error(struct settings *s, struct settings_errors *errs,
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.errs = errs;
-	err(&c, "", "%s%s", what, detail);
+	problem(&c, "", "%s%s", what, detail);
 	return -1;
 }
 

@@ -81,7 +81,8 @@ struct settings {
 	bool			 enable_weaker_nested_sandbox;
 	bool			 allow_nested_user_namespaces;
 	int			 mandatory_deny_search_depth;	/* 1-10, 3 */
-	struct str_list		 ignored_keys;	/* accepted, no effect here */
+	struct str_list		 ignored_keys;	/* accepted, no effect here:
+						 * JSON pointers, "/allowPty" */
 };
 
 /* One validation problem: all are collected, then reported together. */

@@ -1,43 +1,254 @@
-/* srt-launch: skeleton; the issue that builds it replaces this main. */
+/*
+ * srt-launch (also installed as srt): run a command in a sandbox that can
+ * write only where the settings allow, cannot read what they deny and
+ * has no network but its own loopback.
+ *
+ * main is a list of steps: options, settings, plan, then the sandbox.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libcommon/log.h"
+#include "srt-launch/srt-launch.h"
+
+#define OPT_CONTROL_FD	1000
+#define OPT_PRINT_PLAN	1001
+#define OPT_CHECK	1002
+
+static const char	*progname = "srt-launch";
+
+void
+fatal_launch(const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_warn("%s", buf);
+	exit(EXIT_LAUNCH);
+}
 
 static void __attribute__((noreturn))
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: srt-launch [-dhV]\n");
+	fprintf(status ? stderr : stdout,
+	    "usage: %s [-dhV] [-c string] [--check] [--control-fd fd] "
+	    "[--print-plan]\n"
+	    "       %*s [-s file] [--] [command [arg ...]]\n",
+	    progname, (int)strlen(progname), "");
 	exit(status);
+}
+
+static void
+launch_control_fd(struct launch *l, const char *arg)
+{
+	const char	*errstr;
+	int		 fd;
+
+	fd = strtonum(arg, 3, INT_MAX, &errstr);
+	if (errstr != NULL)
+		fatalx_status(EXIT_LAUNCH, "--control-fd %s: %s (must be a "
+		    "descriptor >= 3)", arg, errstr);
+	if (fcntl(fd, F_GETFD) == -1)
+		fatalx_status(EXIT_LAUNCH, "--control-fd %d: not an open "
+		    "descriptor", fd);
+	l->control_fd = fd;
+}
+
+static void
+launch_options(struct launch *l, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "debug",	no_argument,		NULL, 'd' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ "settings",	required_argument,	NULL, 's' },
+		{ "control-fd",	required_argument,	NULL, OPT_CONTROL_FD },
+		{ "print-plan",	no_argument,		NULL, OPT_PRINT_PLAN },
+		{ "check",	no_argument,		NULL, OPT_CHECK },
+		{ NULL,		0,			NULL, 0 }
+	};
+	int	ch;
+
+	while ((ch = getopt_long(argc, argv, "+c:dhs:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			l->shell_cmd = optarg;
+			break;
+		case 'd':
+			l->debug++;
+			break;
+		case 'h':
+			usage(0);
+		case 's':
+			l->settings_path = optarg;
+			break;
+		case 'V':
+			printf("%s %s\n", progname, SRT_VERSION);
+			exit(0);
+		case OPT_CONTROL_FD:
+			launch_control_fd(l, optarg);
+			break;
+		case OPT_PRINT_PLAN:
+			l->print_plan = true;
+			break;
+		case OPT_CHECK:
+			l->check = true;
+			break;
+		default:
+			usage(EXIT_LAUNCH);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (l->shell_cmd != NULL && argc > 0)
+		fatalx_status(EXIT_LAUNCH, "-c and a command are exclusive "
+		    "(see %s -h)", progname);
+	if (l->shell_cmd == NULL && argc == 0 && !l->print_plan && !l->check)
+		fatalx_status(EXIT_LAUNCH, "no command given (usage: %s "
+		    "[options] [--] command [arg ...], or -c string)",
+		    progname);
+	l->argv = argv;
+}
+
+static void
+launch_identity(struct launch *l)
+{
+	struct passwd	*pw;
+	const char	*h;
+	char		 buf[PATH_MAX];
+
+	l->uid = getuid();
+	l->gid = getgid();
+	if ((h = getenv("HOME")) == NULL || *h == '\0') {
+		if ((pw = getpwuid(l->uid)) == NULL)
+			fatalx_status(EXIT_LAUNCH, "no HOME and no passwd "
+			    "entry for uid %u", (unsigned)l->uid);
+		h = pw->pw_dir;
+	}
+	if ((l->home = strdup(h)) == NULL)
+		fatal_launch("strdup");
+	if (getcwd(buf, sizeof(buf)) == NULL)
+		fatal_launch("the working directory");
+	if ((l->cwd = strdup(buf)) == NULL)
+		fatal_launch("strdup");
+	if (asprintf(&l->default_path, "%s/.srt-settings.json", l->home) ==
+	    -1)
+		fatal_launch("asprintf");
+}
+
+static void
+launch_settings(struct launch *l)
+{
+	struct settings_errors	errs;
+	struct settings_env	env = { l->home, l->cwd };
+	const char		*path = l->settings_path ? l->settings_path :
+				    l->default_path;
+
+	if (settings_load_file(&l->settings, path, l->settings_path != NULL,
+	    &env, &errs) == -1) {
+		settings_errors_print(&errs, path);
+		settings_errors_free(&errs);
+		exit(EXIT_LAUNCH);
+	}
+	log_debug("settings from %s", path);
+}
+
+/*
+ * Where the private TMPDIR's mount point goes: the caller's TMPDIR when
+ * it is a writable directory (a nested srt finds only its outer TMPDIR
+ * writable), else /tmp.
+ */
+static const char *
+launch_tmp_parent(void)
+{
+	const char	*t = getenv("TMPDIR");
+	struct stat	 st;
+
+	if (t != NULL && t[0] == '/' && strlen(t) < 40 && stat(t, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && access(t, W_OK | X_OK) == 0)
+		return t;
+	return "/tmp";
+}
+
+static void
+launch_plan(struct launch *l)
+{
+	struct plan_input	in = { &l->settings, launch_tmp_parent(),
+				    l->cwd, l->home };
+	char			err[512];
+
+	size_t			i;
+
+	if (plan_build(&in, &launch_probe, &l->plan, err, sizeof(err)) == -1)
+		fatalx_status(EXIT_LAUNCH, "mount plan: %s", err);
+	if (!l->print_plan)
+		for (i = 0; i < l->plan.nnotes; i++)
+			log_warnx("%s", l->plan.notes[i]);
+}
+
+static void
+launch_print_plan(struct launch *l)
+{
+	printf("# mount plan (%zu ops, %zu mandatory denies)\n", l->plan.n,
+	    l->plan.nmandatory);
+	plan_print(&l->plan, stdout);
+	filter_print(l, stdout);
+}
+
+static void
+launch_free(struct launch *l)
+{
+	plan_free(&l->plan);
+	settings_free(&l->settings);
+	free(l->home);
+	free(l->cwd);
+	free(l->default_path);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "version",	no_argument,	NULL, 'V' },
-		{ NULL,		0,		NULL, 0 }
-	};
-	int	ch, debug = 0;
+	struct launch	l;
+	char		*base;
+	int		 rc;
 
-	while ((ch = getopt_long(argc, argv, "+dhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			debug++;
-			break;
-		case 'h':
-			usage(0);
-		case 'V':
-			printf("srt-launch %s\n", SRT_VERSION);
-			return 0;
-		default:
-			usage(125);
-		}
-	}
-	log_init("srt-launch", LOG_TO_STDERR, debug);
-	log_warnx("not built yet");
-	return 125;
+	memset(&l, 0, sizeof(l));
+	l.control_fd = -1;
+	l.life_rd = -1;
+	if ((base = strrchr(argv[0], '/')) != NULL)
+		base++;
+	else
+		base = argv[0];
+	if (strcmp(base, "srt") == 0)
+		progname = "srt";
+	log_init(progname, LOG_TO_STDERR, 0);
+	launch_options(&l, argc, argv);
+	log_setverbose(l.debug);
+	if (l.check)
+		return check_main(&l);
+	launch_identity(&l);
+	launch_settings(&l);
+	launch_plan(&l);
+	if (l.print_plan) {
+		launch_print_plan(&l);
+		rc = 0;
+	} else
+		rc = sandbox_run(&l);
+	launch_free(&l);
+	return rc;
 }

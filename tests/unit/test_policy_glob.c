@@ -144,9 +144,11 @@ build_tree(void)
 	mk("sub/deep/d.pem", 0);
 	mk("[WIP]", 1);
 	mk("[WIP]/w.pem", 0);
+	mk("I", 0);
 	ln(".", "loop");
 	ln("sub", "lnk");
 	ln("nowhere", "dangling.pem");
+	ln("sub", "[L]");
 }
 
 /* Expand root-relative pattern; the matches, root-relative, joined. */
@@ -201,7 +203,7 @@ static void
 test_expand(void)
 {
 	struct glob_limits	 def = GLOB_LIMITS_DEFAULT, nofollow, noprune;
-	struct glob_limits	 tiny;
+	struct glob_limits	 tiny, nonames, allow;
 	struct glob_result	 r;
 	const char		*why;
 	char			*got, *unl;
@@ -212,14 +214,33 @@ test_expand(void)
 	noprune = def;
 	noprune.prune = false;
 	expect("*.pem", def, ".hidden.pem a.pem dangling.pem");
-	expect("**/*.pem", def, ".hidden.pem [WIP]/w.pem a.pem dangling.pem "
-	    "lnk/c.pem lnk/deep/d.pem sub/c.pem sub/deep/d.pem");
+	expect("**/*.pem", def, ".hidden.pem [L]/c.pem [L]/deep/d.pem "
+	    "[WIP]/w.pem a.pem dangling.pem lnk/c.pem lnk/deep/d.pem sub/c.pem "
+	    "sub/deep/d.pem");
 	expect("**/*.pem", nofollow, ".hidden.pem [WIP]/w.pem a.pem "
 	    "dangling.pem sub/c.pem sub/deep/d.pem");
 	expect("sub/**", def, "sub");
 	expect("sub/**", noprune, "sub sub/c.pem sub/deep sub/deep/d.pem");
 	expect("**/deep/**", nofollow, "sub/deep");
 	expect("[[]WIP]/*", def, "[WIP]/w.pem");
+	expect("[WIP]", def, "I [WIP]");
+	expect("[WIP]/*.pem", def, "[WIP]/w.pem");
+	expect("[WIP]/nothing*", def, "");
+	nonames = def;
+	nonames.names = false;
+	expect("[WIP]", nonames, "I");
+	expect("[WIP]/*.pem", nonames, "");
+	expect("[[]WIP]", nonames, "[WIP]");
+	expect("[L]/*.pem", def, "[L]/c.pem");
+	expect("[L]", def, "[L]");
+	allow = (struct glob_limits)GLOB_LIMITS_ALLOW;
+	expect("*.pem", allow, ".hidden.pem a.pem");
+	expect("**/*.pem", allow, ".hidden.pem [WIP]/w.pem a.pem sub/c.pem "
+	    "sub/deep/d.pem");
+	expect("[L]/*.pem", allow, "");
+	expect("[L]", allow, "");
+	expect("[WIP]/*.pem", allow, "[WIP]/w.pem");
+	expect("*", allow, ".hidden.pem I [WIP] a.pem b.txt sub");
 	expect("nothere/*.pem", def, "");
 	expect("s?b/*.pem", def, "sub/c.pem");
 	tiny = def;

@@ -2,6 +2,7 @@
  * documents each with its exact messages ("POINTER: MESSAGE" lines). */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -117,8 +118,9 @@ static const struct bad bad[] = {
 	    "\"denyRead\":[\"/x\"]}}",
 	    "/filesystem/denyRead: duplicate key" },
 	{ "bad-23-credentials",
-	    "{\"credentials\":{\"files\":[]}}",
-	    "/credentials: " NOSUP },
+	    "{\"credentials\":{\"files\":[],\"envVars\":[{\"name\":\"X\","
+	    "\"mode\":\"deny\"}]}}",
+	    "/credentials/envVars: " NOSUP },
 	{ "bad-24-tls-terminate",
 	    "{\"network\":{\"tlsTerminate\":{}}}",
 	    "/network/tlsTerminate: " NOSUP },
@@ -127,7 +129,13 @@ static const struct bad bad[] = {
 	    "/network/filterRequest: " NOSUP },
 	{ "bad-26-git-safe",
 	    "{\"git\":{\"safeDirectories\":[\"/x\"]}}",
-	    "/git: " NOSUP },
+	    "/git/safeDirectories: " NOSUP },
+	{ "bad-26b-credentials-unknown",
+	    "{\"credentials\":{\"injectHosts\":[]}}",
+	    "/credentials/injectHosts: unknown key" },
+	{ "bad-26c-credentials-sigv4",
+	    "{\"credentials\":{\"sigv4\":{\"streaming\":\"deny\"}}}",
+	    "/credentials/sigv4: " NOSUP },
 	{ "bad-27-top-array",
 	    "[]",
 	    "expected an object at the top level, got an array" },
@@ -159,7 +167,8 @@ static const struct bad bad[] = {
 	    "{\"filesystem\":{\"allowWrite\":[\"\"]}}",
 	    "/filesystem/allowWrite/0: path cannot be empty" },
 	{ "bad-36-literal-false",
-	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"/x\",\"literal\":false}]}}",
+	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"/x\","
+	    "\"literal\":false}]}}",
 	    "/filesystem/denyRead/0: expected a path, or { \"path\": "
 	    "\"<path>\", \"literal\": true }" },
 	{ "bad-37-literal-extra-key",
@@ -261,9 +270,9 @@ static const struct bad bad[] = {
 	    "{\"filesystem\":[]}",
 	    "/filesystem: expected an object, got an array" },
 	{ "bad-61-deep-nesting",
-	    "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-	    "[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-	    "]]]]]]]]]}",
+	    "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]}",
 	    "invalid JSON at line 1, column 69: nested deeper than 64 levels" },
 	{ "bad-62-inert-deny-write-tilde",
 	    "{\"filesystem\":{\"denyWrite\":[\"~/.config/*/\"]}}",
@@ -271,6 +280,25 @@ static const struct bad bad[] = {
 	    "separator, so as a pattern it can match no path. Write "
 	    "\"~/.config/*\", which is also read as the path of that name "
 	    "where it exists, or add a \"**\" segment to match at any depth." },
+	{ "bad-63-fs-key-under-network",
+	    "{\"network\":{\"denyRead\":[]}}",
+	    "/network/denyRead: unknown key (did you mean "
+	    "\"/filesystem/denyRead\"?)" },
+	{ "bad-64-no-cross-suggestion-from-ripgrep",
+	    "{\"command\":\"rg\"}",
+	    "/command: unknown key" },
+	{ "bad-65-case-typo",
+	    "{\"network\":{\"AllowedDomains\":[]}}",
+	    "/network/AllowedDomains: unknown key (did you mean "
+	    "\"allowedDomains\"?)" },
+	{ "bad-66-deny-read-object-empty-path",
+	    "{\"filesystem\":{\"denyRead\":[{\"path\":\"\","
+	    "\"literal\":true}]}}",
+	    "/filesystem/denyRead/0: expected a path, or { \"path\": "
+	    "\"<path>\", \"literal\": true }" },
+	{ "bad-67-huge-number",
+	    "{\"mandatoryDenySearchDepth\":1e999}",
+	    "/mandatoryDenySearchDepth: expected an integer, got 1e999" },
 };
 
 static void
@@ -315,7 +343,7 @@ static const char every_key[] =
     "    \"httpProxyPort\": 8888,\n"
     "    \"socksProxyPort\": 1081.0,\n"
     "    \"mitmProxy\": {\"socketPath\": \"/tmp/mitm.sock\","
-    " \"domains\": [\"api.example.com\", \"*.internal.org\"]},\n"
+    " \"domains\": [\"api.example.com\", \"*.internal.org\", \"::1\"]},\n"
     "    \"parentProxy\": {\"http\": \"http://proxy:3128\","
     " \"https\": \"http://proxy:3129\", \"noProxy\": \"localhost,.corp\"}\n"
     "  },\n"
@@ -394,7 +422,10 @@ check_net(const struct settings *s)
 	TAP_EQ_INT(n->http_proxy_port, 8888, "httpProxyPort");
 	TAP_EQ_INT(n->socks_proxy_port, 1081, "socksProxyPort 1081.0");
 	TAP_EQ_STR(n->mitm_socket, "/tmp/mitm.sock", "mitm socket");
-	TAP_EQ_INT(n->mitm_domains.n, 2, "mitm domains");
+	TAP_EQ_INT(n->mitm_domains.n, 3, "mitm domains");
+	tap_ok(n->mitm_domains.v[2].ip &&
+	    strcmp(n->mitm_domains.v[2].host, "::1") == 0,
+	    "mitm domain: bare IPv6 as the reference reads it");
 	TAP_EQ_STR(n->parent_http, "http://proxy:3128", "parent http");
 	TAP_EQ_STR(n->parent_https, "http://proxy:3129", "parent https");
 	TAP_EQ_STR(n->parent_no_proxy, "localhost,.corp", "noProxy");
@@ -450,6 +481,11 @@ test_every_key(void)
 	settings_free(&s);
 }
 
+static const char asks_nothing[] =
+    "{\"credentials\":{\"files\":[],\"envVars\":[],"
+    "\"allowPlaintextInject\":false,\"sigv4\":{}},"
+    "\"git\":{\"safeDirectories\":[]}}";
+
 static void
 test_defaults(void)
 {
@@ -459,6 +495,13 @@ test_defaults(void)
 
 	rv = settings_load_buf(&s, "min.json", "{}", 2, &env, &e);
 	tap_ok(rv == 0 && e.n == 0, "{} is valid");
+	settings_free(&s);
+	rv = settings_load_buf(&s, "empty-sections.json", asks_nothing,
+	    strlen(asks_nothing), &env, &e);
+	tap_ok(rv == 0 && e.n == 0, "credentials and git asking nothing load");
+	settings_errors_free(&e);
+	settings_free(&s);
+	rv = settings_load_buf(&s, "min.json", "{}", 2, &env, &e);
 	tap_ok(!s.net.present && s.net.allowed.n == 0 &&
 	    s.mandatory_deny_search_depth == 3 && !s.net.strict_allowlist,
 	    "{} gives defaults");
@@ -558,6 +601,158 @@ test_files(void)
 	free(path);
 }
 
+/*
+ * tests/unit/settings/: NAME.json files; good-* must load, bad-* must fail
+ * with the lines of NAME.expect.  Found through SRT_TESTS_DIR, else next
+ * to the binary's tree (TOP/build/tests/test_policy_settings).
+ */
+static bool
+fixture_dir(char *out, size_t outlen)
+{
+	char		 exe[PATH_MAX], *slash;
+	const char	*env_dir;
+	ssize_t		 n;
+	int		 i;
+
+	if ((env_dir = getenv("SRT_TESTS_DIR")) != NULL) {
+		if (snprintf(out, outlen, "%s/unit/settings", env_dir) >=
+		    (int)outlen)
+			return false;
+		return access(out, R_OK) == 0;
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1)
+		return false;
+	exe[n] = '\0';
+	for (i = 0; i < 3; i++)
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+	if (snprintf(out, outlen, "%s/tests/unit/settings", exe) >=
+	    (int)outlen)
+		return false;
+	return access(out, R_OK) == 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	char	*buf;
+	FILE	*f;
+	long	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	if ((buf = calloc(1, (size_t)n + 1)) == NULL ||
+	    fread(buf, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	fclose(f);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void
+fixture_one(const char *dir, const char *name)
+{
+	struct settings		 s;
+	struct settings_errors	 e;
+	char			 path[PATH_MAX], exp[PATH_MAX];
+	char			*got, *want;
+	int			 rv;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path)) {
+		tap_ok(0, "fixture path %s", name);
+		return;
+	}
+	rv = settings_load_file(&s, path, true, &env, &e);
+	got = joined(&e);
+	if (strncmp(name, "good-", 5) == 0) {
+		if (!tap_ok(rv == 0, "fixture %s loads", name))
+			tap_diag("  %s", got);
+	} else {
+		if (snprintf(exp, sizeof(exp), "%.*s.expect",
+		    (int)(strlen(path) - 5), path) >= (int)sizeof(exp) ||
+		    (want = slurp(exp)) == NULL)
+			tap_ok(0, "fixture %s has %s", name, exp);
+		else if (!tap_ok(rv == -1 && strcmp(got, want) == 0,
+		    "fixture %s", name))
+			tap_diag("  got  \"%s\"\n#   want \"%s\"", got, want);
+		free(want);
+	}
+	free(got);
+	settings_errors_free(&e);
+	settings_free(&s);
+}
+
+static void
+test_fixtures(void)
+{
+	struct dirent	*de;
+	char		 dir[PATH_MAX];
+	DIR		*d;
+	size_t		 n, seen = 0;
+
+	if (!fixture_dir(dir, sizeof(dir)) || (d = opendir(dir)) == NULL) {
+		tap_skip("no tests/unit/settings here", "fixture files");
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0) {
+			fixture_one(dir, de->d_name);
+			seen++;
+		}
+	}
+	closedir(d);
+	tap_ok(seen >= 9, "%zu fixture files", seen);
+}
+
+/* settings_errors_print: the lines a user sees on stderr. */
+static void
+test_print(void)
+{
+	struct settings		 s;
+	struct settings_errors	 e;
+	char			*path, buf[1024];
+	const char		*doc = "{\"network\":{\"allowedDomains\":"
+	    "[\"a.com\",\"b.com\",\"*.\"]},\"filesystem\":{\"denyRaed\":[]}}";
+	const char		*want =
+	    "settings.json: /network/allowedDomains/2: "
+	    "\"*.\": not a domain pattern\n"
+	    "settings.json: /filesystem/denyRaed: unknown key (did you mean "
+	    "\"denyRead\"?)\n"
+	    "settings.json: file is empty\n";
+	struct settings_errors	 e2;
+	ssize_t			 n;
+	int			 fd, saved;
+
+	path = write_tmp("", 0);
+	if ((fd = open(path, O_RDWR | O_TRUNC)) == -1 ||
+	    (saved = dup(STDERR_FILENO)) == -1)
+		abort();
+	settings_load_buf(&s, "settings.json", doc, strlen(doc), &env, &e);
+	settings_free(&s);
+	settings_load_buf(&s, "settings.json", "", 0, &env, &e2);
+	settings_free(&s);
+	dup2(fd, STDERR_FILENO);
+	settings_errors_print(&e, "settings.json");
+	settings_errors_print(&e2, "settings.json");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n < 0 ? 0 : n] = '\0';
+	if (!tap_ok(strcmp(buf, want) == 0, "stderr lines: FILE: POINTER: MSG"))
+		tap_diag("  got \"%s\"", buf);
+	close(fd);
+	unlink(path);
+	free(path);
+	settings_errors_free(&e);
+	settings_errors_free(&e2);
+}
+
 int
 main(void)
 {
@@ -565,5 +760,7 @@ main(void)
 	test_every_key();
 	test_defaults();
 	test_files();
+	test_fixtures();
+	test_print();
 	return tap_done();
 }

@@ -1,0 +1,296 @@
+/*
+ * pid 1 of the sandbox: builds the mounts, brings lo up, starts the
+ * command, reaps, forwards signals and exits with the command's status.
+ *
+ * pid 1 keeps full capabilities over the sandbox's namespaces and is not
+ * filtered, so the command must not reach it: it is not dumpable (no
+ * ptrace, no /proc/1/mem), the kernel ignores signals from inside the
+ * namespace that init has no handler for, and Landlock's signal scope
+ * keeps the command from signalling outside its domain.
+ */
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <linux/keyctl.h>
+#include <net/if.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libcommon/log.h"
+#include "srt-launch/srt-launch.h"
+
+static bool
+init_launcher_gone(const struct launch *l)
+{
+	return poll(&(struct pollfd){ l->life_rd, POLLIN, 0 }, 1, 0) != 0;
+}
+
+static int
+init_write(const char *path, const char *text)
+{
+	ssize_t	n, len = (ssize_t)strlen(text);
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = write(fd, text, len);
+	close(fd);
+	return n == len ? 0 : -1;
+}
+
+/*
+ * Map the caller's uid and gid to themselves, as bubblewrap does: the
+ * command keeps its identity and owns what it creates.  A process may
+ * map its creator's own ids from inside the new namespace, once
+ * setgroups is denied for the gid.
+ */
+static int
+init_maps(const struct launch *l)
+{
+	char	map[64];
+
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)l->uid,
+	    (unsigned)l->uid);
+	if (init_write("/proc/self/uid_map", map) == -1)
+		return -1;
+	if (init_write("/proc/self/setgroups", "deny\n") == -1 &&
+	    errno != ENOENT)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)l->gid,
+	    (unsigned)l->gid);
+	return init_write("/proc/self/gid_map", map);
+}
+
+/* The loopback interface of the new network namespace starts down. */
+static int
+init_lo_up(void)
+{
+	struct ifreq	ifr;
+	int		s;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1) {
+		close(s);
+		return -1;
+	}
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) == -1) {
+		close(s);
+		return -1;
+	}
+	close(s);
+	return 0;
+}
+
+/*
+ * Hook for the network issue: srt-bridge is started here, from a
+ * descriptor opened before the mounts changed, listening on the sandbox
+ * loopback and passing accepted sockets to srt-proxy on the host.
+ */
+static int
+init_bridge(struct launch *l)
+{
+	(void)l;
+	return 0;
+}
+
+static void __attribute__((noreturn))
+init_exec_fail(const char *what)
+{
+	int	saved = errno;
+
+	dprintf(2, "srt-launch: %s: %s\n", what,
+	    saved == ENOENT ? "command not found" : strerror(saved));
+	_exit(saved == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+}
+
+/* The command's descriptors: stdio as given, /dev/null in the control
+ * descriptor's slot (as the reference), nothing else. */
+static int
+init_fds(const struct launch *l)
+{
+	int	fd;
+
+	if (l->control_fd >= 0) {
+		if ((fd = open("/dev/null", O_RDWR)) == -1)
+			return -1;
+		if (fd != l->control_fd) {
+			if (dup2(fd, l->control_fd) == -1)
+				return -1;
+			close(fd);
+		}
+		if (l->control_fd > 3)
+			close_range(3, (unsigned)l->control_fd - 1, 0);
+		return close_range((unsigned)l->control_fd + 1, ~0U, 0);
+	}
+	return close_range(3, ~0U, 0);
+}
+
+static void __attribute__((noreturn))
+init_command(struct launch *l)
+{
+	sigset_t	all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	if (init_fds(l) == -1)
+		fatal_launch("command descriptors");
+	if (chdir(l->cwd) == -1)
+		fatal_launch("cannot enter %s in the sandbox", l->cwd);
+	if (env_setup(l) == -1)
+		fatal_launch("environment");
+	/* A session keyring of its own: the caller's one (Kerberos
+	 * tickets, ecryptfs keys) is inherited otherwise, and its keys are
+	 * readable by whoever possesses it.  The user keyrings are per user
+	 * namespace already.  No keyrings in the kernel: nothing to hide. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 &&
+	    errno != ENOSYS)
+		fatal_launch("a session keyring of the sandbox's own");
+	if (filter_apply(l) == -1)
+		exit(EXIT_LAUNCH);
+	if (l->shell_cmd != NULL) {
+		execl("/bin/sh", "sh", "-c", l->shell_cmd, (char *)NULL);
+		init_exec_fail("/bin/sh");
+	}
+	execvp(l->argv[0], l->argv);
+	init_exec_fail(l->argv[0]);
+}
+
+static int
+init_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_LAUNCH;
+}
+
+/* Pass a signal on, unless the terminal sent it to the command already. */
+static void
+init_forward(pid_t cmd, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_code == SI_KERNEL)
+		return;
+	kill(cmd, (int)si->ssi_signo);
+}
+
+/* Wait for the command; *status is set when it is gone. */
+static int
+init_loop(struct launch *l, int sfd, pid_t cmd)
+{
+	struct signalfd_siginfo	si;
+	struct pollfd		pfd[2];
+	int			status;
+	char			c;
+	pid_t			w;
+
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = l->life_rd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return EXIT_LAUNCH;
+		}
+		if (pfd[1].revents && read(l->life_rd, &c, 1) <= 0) {
+			l->orphaned = true;	/* the launcher died */
+			return 128 + SIGKILL;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			init_forward(cmd, &si);
+			continue;
+		}
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			if (w == cmd)
+				return init_status(status);
+	}
+}
+
+/* Everything else in the namespace dies with the command. */
+static void
+init_reap_all(void)
+{
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+void
+init_main(struct launch *l)
+{
+	sigset_t	set;
+	int		sfd, code;
+	pid_t		cmd;
+
+	/* Until the loop watches the life pipe, die with the launcher.
+	 * getppid() says nothing across the pid namespace (it is 0), so
+	 * the pipe tells whether it died before the death signal was set:
+	 * its EOF is readable then. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (init_launcher_gone(l))
+		_exit(EXIT_LAUNCH);
+	/* Nothing the caller left open stays in the sandbox but stdio. */
+	if (l->life_rd > 3)
+		close_range(3, (unsigned)l->life_rd - 1, 0);
+	close_range((unsigned)l->life_rd + 1, ~0U, 0);
+	if (init_maps(l) == -1)
+		fatal_launch("mapping uid %u and gid %u in the sandbox",
+		    (unsigned)l->uid, (unsigned)l->gid);
+	prctl(PR_SET_DUMPABLE, 0);
+	sandbox_sigset(&set);
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		fatal_launch("signalfd");
+	/* From here pid 1 cleans up after itself, so it must outlive a
+	 * killed launcher: the life pipe's EOF replaces the death signal. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (mount_build(l) == -1) {
+		init_reap_all();
+		hold_cleanup(l);
+		_exit(EXIT_LAUNCH);
+	}
+	if (init_lo_up() == -1)
+		log_warn("bringing lo up");
+	if (init_bridge(l) == -1) {
+		hold_cleanup(l);
+		_exit(EXIT_LAUNCH);
+	}
+	if (init_launcher_gone(l)) {
+		init_reap_all();
+		hold_cleanup(l);
+		_exit(128 + SIGKILL);	/* the launcher died meanwhile */
+	}
+	if ((cmd = fork()) == -1)
+		fatal_launch("fork");
+	if (cmd == 0) {
+		close(sfd);
+		init_command(l);
+	}
+	code = init_loop(l, sfd, cmd);
+	init_reap_all();
+	/* The launcher cleans up on the host after us, more cheaply; only
+	 * an orphaned pid 1 must do it itself. */
+	if (l->orphaned)
+		hold_cleanup(l);
+	_exit(code);
+}
