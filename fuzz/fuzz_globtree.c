@@ -91,7 +91,9 @@ fuzz_tree(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct glob_limits	 lim = { 8, 5000, 500, true, true };
+	struct glob_limits	 lim = { .max_depth = 8, .max_visit = 5000,
+				     .max_matches = 500, .follow_links = true,
+				     .prune = true, .names = true };
 	struct glob_result	 res;
 	const char		*why = NULL;
 	char			*pat;

@@ -22,6 +22,11 @@ teardown_file() {
 	rm -rf "$T"
 }
 
+teardown() {
+	. "$SRT_TESTS/load/lib.sh"
+	stop "${EX_PID:-}"
+}
+
 send() {
 	python3 "$SRT_TESTS/corpus/proxy_send.py" --proxy "$PX_PORT" \
 	    --upstream "$UP_PORT" "$@"
@@ -76,4 +81,52 @@ send() {
 	[ "$n" -eq 15 ]
 	[ "${#bad[@]}" -eq 0 ] ||
 	    skip "known bug: srt-proxy/settings_shim.c (temporary loader) accepts ${#bad[@]} of $n: ${bad[*]}"
+}
+
+# Out of descriptors: a proxy held to 40 fds and sent 60 CONNECTs answers
+# each one (502, or a close for those it could not accept yet), does not
+# spin on its listener, and serves normally once they are gone.
+@test "descriptor exhaustion: every CONNECT answered, no spin, recovery" {
+	. "$SRT_TESTS/load/lib.sh"
+	local d="$T/emfile" pid port
+	mkdir -p "$d"
+	proxy_start "$d" "$T/s.json" prlimit --nofile=40:40 -- -t 5
+	pid=$PX_PID port=$PX_PORT
+	EX_PID=$pid
+	run timeout 60 python3 - "$port" "$UP_PORT" "$pid" <<'PY'
+import socket, sys, time
+px, up, pid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+def cpu():
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+cs = []
+for i in range(60):
+    s = socket.create_connection(("127.0.0.1", px))
+    s.sendall(b"CONNECT localhost:%d HTTP/1.1\r\n\r\n" % up)
+    cs.append(s)
+time.sleep(1)
+c0 = cpu()
+time.sleep(3)
+spin = cpu() - c0
+kinds = {}
+for s in cs:
+    s.settimeout(10)
+    try:
+        d = s.recv(100)
+        k = d.split(b"\r\n")[0].decode() if d else "close"
+    except OSError as e:
+        k = "error " + type(e).__name__
+    kinds[k] = kinds.get(k, 0) + 1
+    s.close()
+print("answers", kinds, "cpu ticks while saturated", spin)
+ok = all(k == "close" or k.startswith("HTTP/1.1 200 ") or
+         k.startswith("HTTP/1.1 502 ") for k in kinds)
+sys.exit(0 if ok and spin < 100 else 1)
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q 'out of descriptors\|Too many open files' "$d/px.log"
+	run timeout 30 python3 "$SRT_TESTS/load/session.py" "$port" "$UP_PORT" get
+	echo "$output"
+	[ "$output" = "ok get" ]
 }

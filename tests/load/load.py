@@ -268,6 +268,10 @@ async def hold(a):
               "proxy (%d each); its limit is %d" % (n, a.kind,
                                                    per * n + base[0], per,
                                                    limit))
+        if a.fit:
+            n = (limit - base[0] - 64) // per
+            print("LIMITED: holding %d instead (--fit); the hard limit "
+                  "cannot be raised here" % n)
     conns, fails = [], 0
     sem = asyncio.Semaphore(256)
     t0 = time.monotonic()
@@ -394,6 +398,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--kind", choices=("tunnel", "http"), default="tunnel")
+    ap.add_argument("--fit", action="store_true",
+                    help="hold only as many as the proxy's fd limit allows")
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
