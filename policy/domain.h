@@ -39,11 +39,13 @@ int	domain_list_add(struct domain_list *, const struct domain_pattern *p);
  * dotted quad, IPv4-mapped IPv6 its IPv4).  0 for a malformed host (empty,
  * over 255 bytes, zone id, bytes outside [A-Za-z0-9._-]).
  */
-#define DOMAIN_CANON_MAX	256	/* size of a domain_canon_host() buffer */
+#define DOMAIN_CANON_MAX	256	/* a domain_canon_host() buffer */
 int	domain_canon_host(const char *host, char *out, size_t outlen);
 
 /* Does host:port match?  host may be a name or an IP literal, any case,
- * with or without brackets or a trailing dot. */
+ * with or without brackets or a trailing dot.  It is a C string: a caller
+ * holding counted bytes (a SOCKS DOMAINNAME) refuses an embedded NUL
+ * first, or "evil.com\0.allowed.com" reads as evil.com. */
 bool	domain_match(const struct domain_pattern *, const char *host,
 	    int port);
 /* Index of the first matching entry, or -1. */

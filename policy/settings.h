@@ -64,6 +64,7 @@ struct net_settings {
 };
 
 struct fs_settings {
+	bool			 disabled;	/* "disabled": no fs rules */
 	struct path_list	 deny_read;
 	struct path_list	 allow_read;
 	struct path_list	 allow_write;
@@ -80,7 +81,8 @@ struct settings {
 	bool			 enable_weaker_nested_sandbox;
 	bool			 allow_nested_user_namespaces;
 	int			 mandatory_deny_search_depth;	/* 1-10, 3 */
-	struct str_list		 ignored_keys;	/* accepted, no effect here */
+	struct str_list		 ignored_keys;	/* accepted, no effect here:
+						 * JSON pointers, "/allowPty" */
 };
 
 /* One validation problem: all are collected, then reported together. */
@@ -118,7 +120,13 @@ int	settings_load_file(struct settings *, const char *path, bool required,
 	    const struct settings_env *, struct settings_errors *errs);
 void	settings_free(struct settings *);
 void	settings_errors_free(struct settings_errors *);
-/* Print every error as "FILE: POINTER: MESSAGE" lines to fd 2. */
+/* Largest settings file read (the file is untrusted input). */
+#define SETTINGS_MAX_FILE	(4 * 1024 * 1024)
+/* Errors kept per document; one more says how many were dropped. */
+#define SETTINGS_MAX_ERRORS	100
+
+/* Print every error as "FILE: POINTER: MESSAGE" lines to fd 2 (just
+ * "FILE: MESSAGE" for the document as a whole). */
 void	settings_errors_print(const struct settings_errors *,
 	    const char *name);
 

@@ -9,9 +9,11 @@
 
 #define OK	NULL
 #define BAD	"not a domain pattern"
-#define V6	"IPv6 literal must be bracketed, e.g. \"[::1]\" or \"[::1]:443\""
+#define V6	"IPv6 literal must be bracketed, e.g. \"[::1]\" or " \
+		"\"[::1]:443\""
 #define ANY	"bare \"*\" is accepted only in deniedDomains"
-#define BROAD	"wildcard too broad: \"*.\" must be followed by a name with a dot"
+#define BROAD	"wildcard too broad: \"*.\" must be followed by a name " \
+		"with a dot"
 #define NODOT	"a name without a dot is not allowed (except \"localhost\")"
 #define PORT	"port must be 1-65535"
 #define CHARS	"host may hold only letters, digits, '.', '-' and '_'"
