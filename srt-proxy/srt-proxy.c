@@ -204,9 +204,9 @@ proxy_stop_listening(struct proxy *px)
 
 	for (i = 0; i < px->nlisten; i++) {
 		event_free(px->listen[i].ev);
+		/* A unix socket's file stays: confined, we may not unlink
+		 * it; the next start replaces it. */
 		close(px->listen[i].fd);
-		if (px->listen[i].unix_path)
-			unlink(px->listen[i].unix_path);
 		free(px->listen[i].unix_path);
 	}
 	px->nlisten = 0;
