@@ -429,3 +429,12 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	[ "$(cat "$T/out")" = 403 ]
 	[ "$(grep -c "srt-launch: srt-monitor" "$T/err")" -eq 1 ]
 }
+
+@test "-d says when a control line tries to change the filesystem rules" {
+	printf '{"filesystem":{"allowWrite":["/tmp"]}}\n' >"$T/lines"
+	run "$S" -d -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"control-fd: the filesystem rules cannot change"* ]]
+	run "$S" -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
+	[ -z "$output" ]
+}
