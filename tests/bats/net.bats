@@ -99,6 +99,11 @@ gone() {
 	# The variables alone, as clients use them.
 	run "$S" -s "$T/allow.json" -- sh -c "$CURL $U/hello"
 	[ "$output" = "hello from upstream" ]
+	# The bridge listens on ::1 too (localhost may resolve to either).
+	run "$S" -s "$T/allow.json" -- sh -c "$CURL -x 'http://[::1]:3128' $U/hello"
+	[ "$output" = "hello from upstream" ]
+	run "$S" -s "$T/allow.json" -- sh -c "$CURL --socks5-hostname '[::1]:1080' $U/hello"
+	[ "$output" = "hello from upstream" ]
 }
 
 @test "a denied upstream gets 403 with X-Proxy-Error" {
