@@ -99,6 +99,11 @@ gone() {
 	# The variables alone, as clients use them.
 	run "$S" -s "$T/allow.json" -- sh -c "$CURL $U/hello"
 	[ "$output" = "hello from upstream" ]
+	# The bridge listens on ::1 too (localhost may resolve to either).
+	run "$S" -s "$T/allow.json" -- sh -c "$CURL -x 'http://[::1]:3128' $U/hello"
+	[ "$output" = "hello from upstream" ]
+	run "$S" -s "$T/allow.json" -- sh -c "$CURL --socks5-hostname '[::1]:1080' $U/hello"
+	[ "$output" = "hello from upstream" ]
 }
 
 @test "a denied upstream gets 403 with X-Proxy-Error" {
@@ -428,4 +433,13 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	[ "$status" -eq 7 ]
 	[ "$(cat "$T/out")" = 403 ]
 	[ "$(grep -c "srt-launch: srt-monitor" "$T/err")" -eq 1 ]
+}
+
+@test "-d says when a control line tries to change the filesystem rules" {
+	printf '{"filesystem":{"allowWrite":["/tmp"]}}\n' >"$T/lines"
+	run "$S" -d -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"control-fd: the filesystem rules cannot change"* ]]
+	run "$S" -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
+	[ -z "$output" ]
 }
