@@ -94,7 +94,9 @@ def main():
     print("denied", http_get(c, "http://other.org/").split(b"\r\n")[0].decode())
     typ, data, peerid = recv(mon)
     ev = json.loads(data)
-    print("event", typ, peerid, ev.get("verdict"), ev.get("host"))
+    # srt-events(5): decision, target "host:port"
+    print("event", typ, peerid, ev.get("decision"),
+          ev.get("target", "").rsplit(":", 1)[0])
 
     c = client(br, 2, 7)
     c.sendall(b"\x05\x01\x00")
