@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "srt-launch/service.h"
 #include "srt-launch/srt-launch.h"
 
 #define HTTP_PROXY	"http://localhost:3128"
@@ -50,5 +51,5 @@ env_setup(const struct launch *l)
 	if (setenv("GIT_SSH_COMMAND", "ssh -o ControlMaster=no -o "
 	    "ProxyCommand='srt-bridge connect %h %p'", 1) == -1)
 		return -1;
-	return 0;
+	return netenv_setup(l);
 }

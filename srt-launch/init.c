@@ -28,12 +28,16 @@
 #include <unistd.h>
 
 #include "libcommon/log.h"
+#include "srt-launch/service.h"
 #include "srt-launch/srt-launch.h"
 
+/* POLLHUP, not POLLIN: the launcher also writes its go byte here. */
 static bool
 init_launcher_gone(const struct launch *l)
 {
-	return poll(&(struct pollfd){ l->life_rd, POLLIN, 0 }, 1, 0) != 0;
+	struct pollfd	pfd = { l->life_rd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP);
 }
 
 static int
@@ -104,8 +108,7 @@ init_lo_up(void)
 static int
 init_bridge(struct launch *l)
 {
-	(void)l;
-	return 0;
+	return service_bridge_start(l);
 }
 
 static void __attribute__((noreturn))
@@ -251,9 +254,7 @@ init_main(struct launch *l)
 	if (init_launcher_gone(l))
 		_exit(EXIT_LAUNCH);
 	/* Nothing the caller left open stays in the sandbox but stdio. */
-	if (l->life_rd > 3)
-		close_range(3, (unsigned)l->life_rd - 1, 0);
-	close_range((unsigned)l->life_rd + 1, ~0U, 0);
+	service_closefds(l);
 	if (init_maps(l) == -1)
 		fatal_launch("mapping uid %u and gid %u in the sandbox",
 		    (unsigned)l->uid, (unsigned)l->gid);
@@ -271,7 +272,7 @@ init_main(struct launch *l)
 	}
 	if (init_lo_up() == -1)
 		log_warn("bringing lo up");
-	if (init_bridge(l) == -1) {
+	if (service_bridge_spawn(l) == -1 || init_bridge(l) == -1) {
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "libcommon/log.h"
+#include "srt-launch/service.h"
 #include "srt-launch/srt-launch.h"
 
 #define SANDBOX_CLONE	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
@@ -133,6 +134,7 @@ sandbox_run(struct launch *l)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		fatal_launch("sigprocmask");
 	fflush(NULL);
+	service_start(l);
 	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE | SIGCHLD, NULL, NULL,
 	    NULL, NULL);
 	if (pid == -1) {
@@ -151,7 +153,10 @@ sandbox_run(struct launch *l)
 	close(life[0]);
 	log_debug("sandbox pid 1 is %d on the host", (int)pid);
 	/* life[1] stays open until we exit: its EOF tells pid 1 we died. */
-	status = sandbox_supervise(pid);
+	if (l->svc != NULL)
+		status = service_supervise(l, pid, life[1]);
+	else
+		status = sandbox_supervise(pid);
 	hold_cleanup_host(l);
 	return status;
 }

@@ -25,6 +25,8 @@
 #define OPT_CONTROL_FD	1000
 #define OPT_PRINT_PLAN	1001
 #define OPT_CHECK	1002
+#define OPT_VIOLATIONS	1003
+#define OPT_MONITOR	1004
 
 static const char	*progname = "srt-launch";
 
@@ -45,10 +47,12 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: %s [-dhV] [-c string] [--check] [--control-fd fd] "
+	    "usage: %s [-dhqV] [-c string] [--check] [--control-fd fd] "
 	    "[--print-plan]\n"
-	    "       %*s [-s file] [--] [command [arg ...]]\n",
-	    progname, (int)strlen(progname), "");
+	    "       %*s [--monitor unix:path] [--violations file|-] "
+	    "[-s file]\n"
+	    "       %*s [--] [command [arg ...]]\n",
+	    progname, (int)strlen(progname), "", (int)strlen(progname), "");
 	exit(status);
 }
 
@@ -79,11 +83,14 @@ launch_options(struct launch *l, int argc, char *argv[])
 		{ "control-fd",	required_argument,	NULL, OPT_CONTROL_FD },
 		{ "print-plan",	no_argument,		NULL, OPT_PRINT_PLAN },
 		{ "check",	no_argument,		NULL, OPT_CHECK },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "violations",	required_argument,	NULL, OPT_VIOLATIONS },
+		{ "monitor",	required_argument,	NULL, OPT_MONITOR },
 		{ NULL,		0,			NULL, 0 }
 	};
 	int	ch;
 
-	while ((ch = getopt_long(argc, argv, "+c:dhs:V", longopts,
+	while ((ch = getopt_long(argc, argv, "+c:dhqs:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -94,8 +101,21 @@ launch_options(struct launch *l, int argc, char *argv[])
 			break;
 		case 'h':
 			usage(0);
+		case 'q':
+			l->quiet = true;
+			break;
 		case 's':
 			l->settings_path = optarg;
+			break;
+		case OPT_VIOLATIONS:
+			l->violations = optarg;
+			break;
+		case OPT_MONITOR:
+			if (strncmp(optarg, "unix:", 5) != 0 ||
+			    optarg[5] != '/')
+				fatalx_status(EXIT_LAUNCH, "--monitor %s: "
+				    "expected unix:/path", optarg);
+			l->monitor_addr = optarg + 5;
 			break;
 		case 'V':
 			printf("%s %s\n", progname, SRT_VERSION);

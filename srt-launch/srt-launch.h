@@ -71,6 +71,12 @@ struct launch {
 	size_t		  nholds;
 	int		  life_rd;		/* EOF = the launcher died */
 	bool		  orphaned;		/* pid 1: the launcher died */
+
+	/* Network and violations (service.c, control.c, netenv.c). */
+	struct service	 *svc;
+	bool		  quiet;		/* -q */
+	char		 *violations;		/* --violations FILE|- */
+	char		 *monitor_addr;		/* --monitor unix:PATH */
 };
 
 /* probe.c */

@@ -1,43 +1,462 @@
-/* srt-proxy: skeleton; the issue that builds it replaces this main. */
+/*
+ * srt-proxy: the filtering HTTP + SOCKS5 proxy.  Standalone it listens on
+ * the -l addresses; with -P it serves srt-launch over fixed descriptors
+ * (service.c).  Setup order: listeners and the resolver first (they need
+ * the filesystem and perhaps privileged ports), then the privilege drop,
+ * then confine(); after that the process holds no filesystem access
+ * beyond the settings directory it may reload.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "libcommon/confine.h"
 #include "libcommon/log.h"
+#include "libcommon/proto.h"
+#include "srt-proxy/proxy.h"
+
+#define DRAIN_SECONDS	10
 
 static void __attribute__((noreturn))
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: srt-proxy [-dhV]\n");
+	fprintf(status ? stderr : stdout,
+	    "usage: srt-proxy [-dhPV] [-c maxconn] [-H hosts] [-i idle] "
+	    "[-l addr]...\n"
+	    "                 [-m monitor] [-s settings] [-T tunnel-idle] "
+	    "[-t header-timeout]\n"
+	    "                 [-u user]\n"
+	    "       addr: host:port, [v6]:port or unix:/path\n");
 	exit(status);
 }
 
+void
+proxy_conn_count(struct proxy *px, int delta)
+{
+	px->nconn += delta;
+	if (delta > 0)
+		px->stat_accepted++;
+	if (px->draining && px->nconn == 0)
+		event_base_loopexit(px->base, NULL);
+}
+
+static void
+listener_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener	*l = arg;
+	int		 s, i;
+
+	for (i = 0; i < 64; i++) {
+		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s == -1) {
+			if (errno == EMFILE || errno == ENFILE)
+				log_warn("accept: out of descriptors");
+			break;
+		}
+		conn_accept(l->px, s, 0, 0);
+	}
+}
+
+static int
+listen_unix(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			s;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("%s: socket path too long", path);
+		return -1;
+	}
+	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	unlink(path);
+	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", path);
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static int
+listen_inet(const char *spec, char *shown, size_t shownsz)
+{
+	struct addrinfo		 hints, *res;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	char			 host[256], port[8], h[INET6_ADDRSTRLEN];
+	int			 s, on = 1, p, e;
+
+	if (http_parse_authority(spec, strlen(spec), 0, host, sizeof(host),
+	    &p) != HTTP_OK) {
+		/* Port 0 (any) is refused by the parser; allow it here. */
+		size_t n = strlen(spec);
+		if (n < 3 || strcmp(spec + n - 2, ":0") != 0) {
+			log_warnx("%s: not host:port, [v6]:port or unix:/path",
+			    spec);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(n - 2), spec);
+		if (host[0] == '[') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		p = 0;
+	}
+	snprintf(port, sizeof(port), "%d", p);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
+		log_warnx("%s: %s", spec, gai_strerror(e));
+		return -1;
+	}
+	s = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s == -1) {
+		freeaddrinfo(res);
+		return -1;
+	}
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (res->ai_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(s, res->ai_addr, res->ai_addrlen) == -1) {
+		log_warn("bind %s", spec);
+		freeaddrinfo(res);
+		close(s);
+		return -1;
+	}
+	freeaddrinfo(res);
+	getsockname(s, (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, h, sizeof(h));
+		snprintf(shown, shownsz, "[%s]:%d", h, ntohs(s6->sin6_port));
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &sin->sin_addr, h, sizeof(h));
+		snprintf(shown, shownsz, "%s:%d", h, ntohs(sin->sin_port));
+	}
+	return s;
+}
+
+static int
+proxy_listen(struct proxy *px, const char *spec)
+{
+	struct listener	*l;
+	char		 shown[300];
+	int		 s;
+
+	if (px->nlisten == PROXY_MAX_LISTEN) {
+		log_warnx("too many -l addresses");
+		return -1;
+	}
+	l = &px->listen[px->nlisten];
+	if (strncmp(spec, "unix:", 5) == 0) {
+		s = listen_unix(spec + 5);
+		snprintf(shown, sizeof(shown), "%s", spec);
+		if (s != -1 && (l->unix_path = strdup(spec + 5)) == NULL)
+			fatal("strdup");
+	} else
+		s = listen_inet(spec, shown, sizeof(shown));
+	if (s == -1)
+		return -1;
+	if (listen(s, 4096) == -1) {
+		log_warn("listen %s", spec);
+		close(s);
+		return -1;
+	}
+	l->px = px;
+	l->fd = s;
+	l->ev = event_new(px->base, s, EV_READ | EV_PERSIST, listener_cb, l);
+	if (l->ev == NULL || event_add(l->ev, NULL) == -1)
+		fatalx("%s: cannot watch the listener", __func__);
+	px->nlisten++;
+	log_info("listening on %s", shown);
+	return 0;
+}
+
+static void
+proxy_stop_listening(struct proxy *px)
+{
+	int	i;
+
+	for (i = 0; i < px->nlisten; i++) {
+		event_free(px->listen[i].ev);
+		close(px->listen[i].fd);
+		if (px->listen[i].unix_path)
+			unlink(px->listen[i].unix_path);
+		free(px->listen[i].unix_path);
+	}
+	px->nlisten = 0;
+}
+
+static void
+proxy_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	struct proxy	*px = arg;
+
+	if (px->settings_path == NULL) {
+		log_info("SIGHUP: no settings file to reload");
+		return;
+	}
+	if (policy_load_file(px, px->settings_path) == -1) {
+		log_warnx("%s: reload failed, keeping the old policy",
+		    px->settings_path);
+		return;
+	}
+	resolve_ifaddrs(px);
+	log_info("%s: reloaded", px->settings_path);
+}
+
+void
+proxy_drain(struct proxy *px)
+{
+	struct timeval	tv = { DRAIN_SECONDS, 0 };
+
+	if (px->draining)
+		return;
+	px->draining = true;
+	proxy_stop_listening(px);
+	log_debug("draining %d connections", px->nconn);
+	if (px->nconn == 0)
+		event_base_loopexit(px->base, NULL);
+	else
+		event_base_loopexit(px->base, &tv);
+}
+
+static void
+proxy_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+	proxy_drain(arg);
+}
+
+/* Room for 10,000 tunnels (two sockets each) and more. */
+static void
+raise_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (geteuid() == 0 && rl.rlim_max < 1u << 18) {
+		struct rlimit big = { 1u << 18, 1u << 18 };
+		if (setrlimit(RLIMIT_NOFILE, &big) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/*
+ * Drop root, then confine: the relay needs splice, the listeners and
+ * dials inet, the resolver dns, service mode fd passing; a unix socket
+ * only for a MITM proxy, a unix listener or a monitor socket; reading
+ * only the settings file's directory, for SIGHUP.
+ */
 int
-main(int argc, char *argv[])
+proxy_confine(struct proxy *px)
+{
+	struct confine_report	rep;
+	struct confine_path	path;
+	char			promises[128], *dir = NULL, *tmp;
+	size_t			npaths = 0;
+
+	if (geteuid() == 0 && privdrop(px->user) == -1)
+		return -1;
+	strlcpy(promises, "stdio inet dns recvfd sendfd splice unix",
+	    sizeof(promises));
+	if (px->settings_path != NULL && !px->service) {
+		if ((tmp = strdup(px->settings_path)) == NULL ||
+		    (dir = realpath(dirname(tmp), NULL)) == NULL) {
+			free(tmp);
+			log_warn("%s", px->settings_path);
+			return -1;
+		}
+		free(tmp);
+		path.path = dir;
+		path.access = CONFINE_READ;
+		npaths = 1;
+		strlcat(promises, " rpath", sizeof(promises));
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (confine(promises, npaths ? &path : NULL, npaths, &rep) == -1) {
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	log_debug("confined: landlock abi %d%s, seccomp %s%s%s",
+	    rep.landlock_abi, rep.landlock_applied ? " applied" : "",
+	    rep.seccomp_applied ? "applied" : "not applied",
+	    rep.degraded[0] ? "; " : "", rep.degraded);
+	return 0;
+}
+
+static int
+parse_num(const char *s, long long lo, long long hi, const char *what)
+{
+	const char	*err;
+	long long	 v = strtonum(s, lo, hi, &err);
+
+	if (err != NULL)
+		errx(125, "%s %s: %s", what, s, err);
+	return (int)v;
+}
+
+struct opts {
+	const char	*listen[PROXY_MAX_LISTEN];
+	int		 nlisten;
+	const char	*monitor;
+	int		 debug;
+};
+
+static void
+parse_args(int argc, char *argv[], struct proxy *px, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "help",	no_argument,	NULL, 'h' },
 		{ "version",	no_argument,	NULL, 'V' },
 		{ NULL,		0,		NULL, 0 }
 	};
-	int	ch, debug = 0;
+	int	ch;
 
-	while ((ch = getopt_long(argc, argv, "+dhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:dH:hi:l:m:Ps:T:t:u:V",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			px->maxconn = parse_num(optarg, 1, 1 << 20, "-c");
+			break;
 		case 'd':
-			debug++;
+			o->debug++;
+			break;
+		case 'H':
+			px->hosts_path = optarg;
 			break;
 		case 'h':
 			usage(0);
+		case 'i':
+			px->idle_timeout = parse_num(optarg, 0, 86400, "-i");
+			break;
+		case 'l':
+			if (o->nlisten == PROXY_MAX_LISTEN)
+				errx(125, "too many -l addresses");
+			o->listen[o->nlisten++] = optarg;
+			break;
+		case 'm':
+			o->monitor = optarg;
+			break;
+		case 'P':
+			px->service = true;
+			break;
+		case 's':
+			px->settings_path = optarg;
+			break;
+		case 'T':
+			px->tun_timeout = parse_num(optarg, 0, 86400 * 7, "-T");
+			break;
+		case 't':
+			px->hdr_timeout = parse_num(optarg, 1, 3600, "-t");
+			break;
+		case 'u':
+			px->user = optarg;
+			break;
 		case 'V':
 			printf("srt-proxy %s\n", SRT_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage(125);
 		}
 	}
-	log_init("srt-proxy", LOG_TO_STDERR, debug);
-	log_warnx("not built yet");
-	return 125;
+	if (optind != argc)
+		usage(125);
+	if (!px->service && o->nlisten == 0)
+		errx(125, "nothing to serve: give -l ADDR (or -P)");
+}
+
+static void
+proxy_signals(struct proxy *px)
+{
+	static struct event	*ev[3];
+
+	signal(SIGPIPE, SIG_IGN);
+	ev[0] = evsignal_new(px->base, SIGHUP, proxy_sighup, px);
+	ev[1] = evsignal_new(px->base, SIGTERM, proxy_sigterm, px);
+	ev[2] = evsignal_new(px->base, SIGINT, proxy_sigterm, px);
+	if (ev[0] == NULL || ev[1] == NULL || ev[2] == NULL ||
+	    evsignal_add(ev[0], NULL) || evsignal_add(ev[1], NULL) ||
+	    evsignal_add(ev[2], NULL))
+		fatalx("cannot install signal handlers");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct proxy	 px;
+	struct opts	 o;
+	int		 i;
+
+	memset(&px, 0, sizeof(px));
+	memset(&o, 0, sizeof(o));
+	px.maxconn = PROXY_DEF_MAXCONN;
+	px.hdr_timeout = PROXY_DEF_HDR_TIMEOUT;
+	px.idle_timeout = PROXY_DEF_IDLE_TIMEOUT;
+	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
+	px.hosts_path = getenv("SRT_PROXY_HOSTS");
+	parse_args(argc, argv, &px, &o);
+	/* Service mode without a monitor: hold fd 4 so that nothing opened
+	 * below lands there and passes for the monitor's channel. */
+	if (px.service && fcntl(PROXY_FD_MONITOR, F_GETFD) == -1 &&
+	    fcntl(PROXY_FD_CONTROL, F_GETFD) != -1)
+		open("/dev/null", O_RDONLY | O_CLOEXEC);
+	log_init("srt-proxy", LOG_TO_STDERR, o.debug);
+	raise_nofile();
+	if ((px.base = event_base_new()) == NULL)
+		fatalx_status(125, "cannot create the event loop");
+	if (resolve_init(&px) == -1)
+		fatalx_status(125, "cannot set up the resolver");
+	resolve_ifaddrs(&px);
+	if (px.settings_path != NULL) {
+		if (policy_load_file(&px, px.settings_path) == -1)
+			fatalx_status(125, "%s: invalid settings",
+			    px.settings_path);
+	} else
+		policy_default(&px);
+	for (i = 0; i < o.nlisten; i++)
+		if (proxy_listen(&px, o.listen[i]) == -1)
+			fatalx_status(125, "cannot listen on %s", o.listen[i]);
+	if (o.monitor != NULL && service_monitor_connect(&px, o.monitor) == -1)
+		fatalx_status(125, "cannot reach the monitor at %s",
+		    o.monitor);
+	if (px.service && service_start(&px) == -1)
+		fatalx_status(125, "service channels missing");
+	proxy_signals(&px);
+	if (proxy_confine(&px) == -1)
+		fatalx_status(125, "cannot confine the proxy");
+	event_base_dispatch(px.base);
+	log_debug("exiting: %llu connections served, %llu denied",
+	    (unsigned long long)px.stat_accepted,
+	    (unsigned long long)px.stat_denied);
+	return 0;
 }

@@ -231,7 +231,9 @@ wait_for() {
 }
 
 @test "the control descriptor's slot holds /dev/null for the command" {
-	run bash -c "'$S' --control-fd 7 -- sh -c 'readlink /proc/self/fd/7; ls /proc/self/fd | wc -l' 7</dev/zero 8</dev/zero"
+	# The launcher reads fd 7 for updates: an empty file, at EOF at once.
+	: >"$T/empty"
+	run bash -c "'$S' --control-fd 7 -- sh -c 'readlink /proc/self/fd/7; ls /proc/self/fd | wc -l' 7<'$T/empty' 8</dev/zero"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "/dev/null" ]
 	# 0 1 2 7 and ls's own directory descriptor: fd 8 did not leak.
@@ -345,7 +347,7 @@ state() {
 	pid=$!
 	wait_for test -s "$T/w/tmpdir"
 	wait_for pgrep -f "^sleep $TAG"
-	init=$(pgrep -P "$pid")
+	init=$(pgrep -P "$pid" -x srt-launch)	# not srt-proxy/srt-monitor
 	[ -n "$init" ]
 	kill -KILL "$init"
 	st=0

@@ -1,0 +1,824 @@
+/*
+ * srt-proxy and srt-monitor, started by the launcher before the sandbox
+ * and supervised with it; srt-bridge, started by pid 1 inside it.
+ *
+ *   launch <-> proxy    proxy fd 3     policy, updates, shutdown
+ *   proxy  ->  monitor  proxy fd 4, monitor fd 4   events
+ *   bridge ->  proxy    proxy fd 5, bridge fd 3    client sockets
+ *   launch <-> monitor  monitor fd 3   policy, summary, shutdown
+ *
+ * Threat model: the helpers run on the host with the caller's (or, for
+ * root, nobody's) rights and hear from the sandbox only through the
+ * bridge channel, which the proxy treats as hostile.  No helper may
+ * outlive the launcher: each gets PR_SET_PDEATHSIG(SIGKILL) before exec
+ * and exits on EOF of its launcher channel (the death signal does not
+ * survive a privilege drop, the EOF does).  The helpers leave the
+ * terminal's session, so a ^C meant for the command cannot take the
+ * network down.  The command never holds a channel: pid 1 keeps only
+ * the bridge's end until the bridge has it, and the command's
+ * descriptors are closed above stdio.
+ */
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libcommon/log.h"
+#include "libcommon/proto.h"
+#include "srt-launch/service.h"
+#include "srt-launch/srt-launch.h"
+
+#define SVC_READY_MS	5000	/* proxy's answer to the first policy */
+#define SVC_BRIDGE_MS	5000	/* bridge listening */
+#define SVC_GO_MS	10000	/* pid 1 waits this long for the go byte */
+#define SVC_SUMMARY_MS	1000
+#define SVC_REAP_MS	3000
+
+extern char	**environ;
+
+static int
+svc_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* The helpers live next to srt-launch; SRT_LIBEXEC overrides for tests. */
+static void
+svc_libexec(char *dir, size_t len)
+{
+	const char	*env = getenv("SRT_LIBEXEC");
+	char		 self[PATH_MAX], *slash;
+	ssize_t		 n;
+
+	if (env != NULL && env[0] == '/') {
+		strlcpy(dir, env, len);
+		return;
+	}
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		fatal_launch("readlink /proc/self/exe");
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	strlcpy(dir, self[0] ? self : "/", len);
+}
+
+/* Opened now, so later mounts that hide the path cannot stop the exec. */
+static int
+svc_open_exe(const char *dir, const char *name, char **pathp)
+{
+	struct stat	 st;
+	char		*path;
+	int		 fd;
+
+	if (asprintf(&path, "%s/%s", dir, name) == -1)
+		fatal("asprintf");
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+		fatal_launch("%s (srt-launch needs it beside itself, or "
+		    "SRT_LIBEXEC)", path);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    access(path, X_OK) == -1)
+		fatalx_status(EXIT_LAUNCH, "%s: not an executable file",
+		    path);
+	if (pathp != NULL)
+		*pathp = path;
+	else
+		free(path);
+	return fd;
+}
+
+/*
+ * The settings as the launcher read and validated them, sent as text;
+ * the default file missing means the built-in defaults.
+ */
+static void
+svc_read_policy(struct launch *l, struct service *s)
+{
+	const char	*path = l->settings_path ? l->settings_path :
+			    l->default_path;
+	size_t		 cap = SRT_IMSG_MAX - IMSG_HEADER_SIZE;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT || l->settings_path != NULL)
+			fatal_launch("%s", path);
+		if ((s->policy = strdup("{}")) == NULL)
+			fatal("strdup");
+		s->policylen = 2;
+		return;
+	}
+	if ((s->policy = malloc(cap)) == NULL)
+		fatal("malloc");
+	while (s->policylen < cap && (n = read(fd, s->policy + s->policylen,
+	    cap - s->policylen)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal_launch("%s", path);
+		}
+		s->policylen += (size_t)n;
+	}
+	close(fd);
+	if (s->policylen == cap)
+		fatalx_status(EXIT_LAUNCH, "%s: larger than %u bytes", path,
+		    SRT_IMSG_MAX - IMSG_HEADER_SIZE);
+}
+
+static void
+svc_socketpair(int sv[2])
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal_launch("socketpair");
+}
+
+/*
+ * Put fds[i] on descriptor 3 + i (-1: leave it closed); the rest close
+ * at exec, which still needs the program's descriptor.  The sources are
+ * first moved above every target, so no dup2 overwrites a source not
+ * yet placed.
+ */
+static int
+svc_place_fds(int *exefd, const int *fds, int nfds)
+{
+	int	high[8], i;
+
+	if (nfds > (int)(sizeof(high) / sizeof(high[0])))
+		return -1;
+	for (i = 0; i < nfds; i++) {
+		high[i] = -1;
+		if (fds[i] != -1 && (high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC,
+		    3 + nfds)) == -1)
+			return -1;
+	}
+	if ((*exefd = fcntl(*exefd, F_DUPFD_CLOEXEC, 3 + nfds)) == -1)
+		return -1;
+	for (i = 0; i < nfds; i++) {
+		if (high[i] == -1)
+			close(3 + i);
+		else if (dup2(high[i], 3 + i) == -1)
+			return -1;
+	}
+	return close_range(3 + (unsigned)nfds, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+/* The child's side of a helper start; never returns. */
+static void __attribute__((noreturn))
+svc_child(pid_t parent, int exefd, char *const argv[], const int *fds,
+    int nfds, bool leave_session)
+{
+	sigset_t	none;
+
+	sigemptyset(&none);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(EXIT_LAUNCH);
+	if (leave_session)
+		setsid();
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (svc_place_fds(&exefd, fds, nfds) == -1) {
+		dprintf(2, "srt-launch: %s: descriptors: %s\n", argv[0],
+		    strerror(errno));
+		_exit(EXIT_LAUNCH);
+	}
+	fexecve(exefd, argv, environ);
+	dprintf(2, "srt-launch: cannot start %s: %s\n", argv[0],
+	    strerror(errno));
+	_exit(EXIT_LAUNCH);
+}
+
+static pid_t
+svc_spawn(int exefd, char *const argv[], const int *fds, int nfds,
+    bool leave_session)
+{
+	pid_t	parent = getpid(), pid;
+
+	if ((pid = fork()) == -1)
+		fatal_launch("fork");
+	if (pid == 0)
+		svc_child(parent, exefd, argv, fds, nfds, leave_session);
+	return pid;
+}
+
+static void
+svc_hello(struct imsgbuf *ib)
+{
+	struct srt_hello	h = { SRT_PROTO_VERSION, SRT_ROLE_LAUNCH };
+
+	imsg_compose(ib, IMSG_HELLO, 0, getpid(), -1, &h, sizeof(h));
+}
+
+static void
+svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon)
+{
+	char	*argv[8];
+	int	 argc = 0, fds[2] = { ctl, mon };
+
+	argv[argc++] = "srt-monitor";
+	if (l->debug > 1)
+		argv[argc++] = "-d";
+	if (!l->quiet)
+		argv[argc++] = "-t";
+	if (l->violations != NULL) {
+		argv[argc++] = "-o";
+		argv[argc++] = l->violations;
+	}
+	argv[argc] = NULL;
+	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 2, true);
+}
+
+static void
+svc_start_proxy(struct launch *l, struct service *s, int ctl, int mon)
+{
+	char	*argv[8];
+	int	 argc = 0, fds[3] = { ctl, mon, s->bridge[0] };
+
+	argv[argc++] = "srt-proxy";
+	argv[argc++] = "-P";
+	if (l->debug > 1)
+		argv[argc++] = "-d";
+	if (l->monitor_addr != NULL) {
+		argv[argc++] = "-m";
+		argv[argc++] = l->monitor_addr;
+	}
+	argv[argc] = NULL;
+	s->proxy_pid = svc_spawn(s->exe_proxy, argv, fds, 3, true);
+}
+
+int
+service_send_policy(struct launch *l, const char *text, size_t len)
+{
+	struct service	*s = l->svc;
+	int		 rc = 0;
+
+	if (imsg_compose(&s->proxy, IMSG_POLICY, s->sandbox_id, getpid(),
+	    -1, text, len) == -1 || imsgbuf_flush(&s->proxy) == -1)
+		rc = -1;
+	if (s->monitor_up && (imsg_compose(&s->monitor, IMSG_POLICY,
+	    s->sandbox_id, getpid(), -1, text, len) == -1 ||
+	    imsgbuf_flush(&s->monitor) == -1)) {
+		log_warnx("srt-monitor: cannot send the policy; violations "
+		    "are no longer shown");
+		s->monitor_up = false;
+	}
+	return rc;
+}
+
+/*
+ * Before the sandbox is cloned: find and open the helpers, make the
+ * channels, start the monitor and the proxy and send them the policy.
+ * Their answers are read by the supervisor, so the sandbox is built
+ * while they start.
+ */
+void
+service_start(struct launch *l)
+{
+	struct service	*s;
+	char		 dir[PATH_MAX];
+	int		 pctl[2], mctl[2] = { -1, -1 }, pm[2] = { -1, -1 };
+	bool		 want_monitor = !l->quiet || l->violations != NULL;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("calloc");
+	l->svc = s;
+	s->monitor_pid = -1;
+	s->sandbox_id = arc4random();
+	control_init(&s->ctl, l->control_fd);
+	svc_libexec(dir, sizeof(dir));
+	s->exe_proxy = svc_open_exe(dir, "srt-proxy", NULL);
+	s->exe_monitor = svc_open_exe(dir, "srt-monitor", NULL);
+	s->exe_bridge = svc_open_exe(dir, "srt-bridge", &s->bridge_path);
+	svc_read_policy(l, s);
+	svc_socketpair(pctl);
+	svc_socketpair(s->bridge);
+	if (want_monitor) {
+		svc_socketpair(mctl);
+		svc_socketpair(pm);
+		svc_start_monitor(l, s, mctl[1], pm[1]);
+		close(mctl[1]);
+		close(pm[1]);
+		if (imsgbuf_init(&s->monitor, mctl[0]) == -1 ||
+		    imsgbuf_set_maxsize(&s->monitor, SRT_IMSG_MAX) == -1)
+			fatal_launch("imsgbuf");
+		s->monitor_up = true;
+		svc_hello(&s->monitor);
+	}
+	svc_start_proxy(l, s, pctl[1], pm[0]);
+	close(pctl[1]);
+	if (pm[0] != -1)
+		close(pm[0]);
+	close(s->bridge[0]);
+	s->bridge[0] = -1;
+	close(s->exe_proxy);
+	close(s->exe_monitor);
+	if (imsgbuf_init(&s->proxy, pctl[0]) == -1 ||
+	    imsgbuf_set_maxsize(&s->proxy, SRT_IMSG_MAX) == -1)
+		fatal_launch("imsgbuf");
+	s->proxy_up = true;
+	svc_hello(&s->proxy);
+	if (service_send_policy(l, s->policy, s->policylen) == -1)
+		fatal_launch("srt-proxy: sending the policy");
+	log_debug("sandbox %08x: srt-proxy pid %d, srt-monitor pid %d",
+	    s->sandbox_id, (int)s->proxy_pid, (int)s->monitor_pid);
+}
+
+/* ---- pid 1 side ---- */
+
+/* pid 1 keeps stdio, its life pipe and the bridge's start kit. */
+void
+service_closefds(const struct launch *l)
+{
+	int		keep[3], n = 0, i, j, t;
+	unsigned int	from = 3;
+
+	keep[n++] = l->life_rd;
+	if (l->svc != NULL) {
+		keep[n++] = l->svc->bridge[1];
+		keep[n++] = l->svc->exe_bridge;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (keep[j] < keep[i]) {
+				t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if (keep[i] > (int)from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
+/* Read one byte within ms: 1 got it, 0 EOF or timeout, -1 error. */
+static int
+svc_read_byte(int fd, int ms, char *c)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	int		deadline = svc_now_ms() + ms, left, r;
+	ssize_t		n;
+
+	for (;;) {
+		left = deadline - svc_now_ms();
+		if (left < 0)
+			left = 0;
+		if ((r = poll(&pfd, 1, left)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r;
+		if ((n = read(fd, c, 1)) == -1 && errno == EINTR)
+			continue;
+		return n == 1 ? 1 : 0;
+	}
+}
+
+/*
+ * In pid 1, once lo is up: start srt-bridge on the sandbox loopback.  It
+ * needs nothing of the new mounts (it reaches no file once confined), so
+ * it loads while pid 1 builds them.
+ */
+int
+service_bridge_spawn(struct launch *l)
+{
+	struct service	*s = l->svc;
+	char		 id[16];
+	char		*argv[] = { "srt-bridge", "-i", id, "-r", "4", NULL };
+	int		 ready[2], fds[2];
+
+	if (s == NULL)
+		return 0;
+	snprintf(id, sizeof(id), "%u", s->sandbox_id);
+	if (pipe2(ready, O_CLOEXEC) == -1) {
+		log_warn("pipe2");
+		return -1;
+	}
+	fds[0] = s->bridge[1];
+	fds[1] = ready[1];
+	/* The bridge stays in the command's session: it calls setsid. */
+	s->bridge_pid = svc_spawn(s->exe_bridge, argv, fds, 2, false);
+	close(ready[1]);
+	close(s->bridge[1]);
+	close(s->exe_bridge);
+	s->bridge[1] = s->exe_bridge = -1;
+	s->bridge_ready = ready[0];
+	return 0;
+}
+
+/*
+ * Before the command: the bridge listens, and the launcher has said the
+ * proxy holds the policy, so the command's first connection already
+ * meets the real policy.
+ */
+int
+service_bridge_start(struct launch *l)
+{
+	struct service	*s = l->svc;
+	char		 c;
+	int		 r;
+
+	if (s == NULL)
+		return 0;
+	r = svc_read_byte(s->bridge_ready, SVC_BRIDGE_MS, &c);
+	close(s->bridge_ready);
+	s->bridge_ready = -1;
+	if (r != 1) {
+		log_warnx("srt-bridge (pid %d) did not start listening on "
+		    "the sandbox loopback", (int)s->bridge_pid);
+		return -1;
+	}
+	if (svc_read_byte(l->life_rd, SVC_GO_MS, &c) != 1)
+		return -1;	/* the launcher failed and says why */
+	return 0;
+}
+
+/* ---- launcher side: supervision ---- */
+
+static void
+svc_status_text(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal %d", WTERMSIG(status));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "status %d", WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "wait status %#x", status);
+}
+
+/* Reap pid within ms, then SIGKILL it: its wait status. */
+static int
+svc_reap(pid_t pid, int ms)
+{
+	struct pollfd	pfd;
+	int		status = 0;
+	pid_t		w;
+
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pfd.events = POLLIN;
+	if (pfd.fd != -1) {
+		while (poll(&pfd, 1, ms) == -1 && errno == EINTR)
+			;
+		close(pfd.fd);
+	}
+	w = waitpid(pid, &status, WNOHANG);
+	if (w == pid || (w == -1 && errno == ECHILD))
+		return status;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return status;
+}
+
+struct svc_loop {
+	struct launch	*l;
+	pid_t		 pid;		/* sandbox pid 1 */
+	int		 pidfd;
+	int		 sfd;
+	int		 life_wr;
+	int		 deadline;	/* for the proxy's first answer */
+	int		 fail;		/* 1: the launcher fails (125) */
+	bool		 done;
+	int		 code;
+};
+
+/* End the sandbox: EOF on its life pipe lets pid 1 clean up first. */
+static void
+svc_kill_sandbox(struct svc_loop *sl)
+{
+	int	status;
+
+	if (sl->life_wr != -1) {
+		close(sl->life_wr);
+		sl->life_wr = -1;
+	}
+	status = svc_reap(sl->pid, SVC_REAP_MS);
+	(void)status;
+	sl->done = true;
+	sl->fail = 1;
+}
+
+static void
+svc_proxy_gone(struct svc_loop *sl)
+{
+	struct service	*s = sl->l->svc;
+	char		 how[64];
+
+	s->proxy_up = false;
+	svc_status_text(svc_reap(s->proxy_pid, 1000), how, sizeof(how));
+	s->proxy_pid = -1;
+	log_warnx("srt-proxy exited unexpectedly (%s)", how);
+	svc_kill_sandbox(sl);
+}
+
+static int
+svc_check_hello(struct imsg *m, uint32_t role)
+{
+	struct srt_hello	h;
+
+	return imsg_get_data(m, &h, sizeof(h)) == 0 &&
+	    h.version == SRT_PROTO_VERSION && h.role == role ? 0 : -1;
+}
+
+static void
+svc_proxy_msg(struct svc_loop *sl, struct imsg *m)
+{
+	struct service	*s = sl->l->svc;
+	char		 why[512];
+
+	switch (m->hdr.type) {
+	case IMSG_HELLO:
+		if (svc_check_hello(m, SRT_ROLE_PROXY) == -1) {
+			log_warnx("srt-proxy speaks another protocol (a "
+			    "mixed install?)");
+			svc_kill_sandbox(sl);
+		}
+		break;
+	case IMSG_POLICY_OK:
+		if (!s->ready) {
+			s->ready = true;
+			if (write(sl->life_wr, "g", 1) != 1)
+				log_warn("telling pid 1 to start the command");
+		} else
+			log_debug("control-fd: srt-proxy applied the update");
+		break;
+	case IMSG_POLICY_BAD:
+		snprintf(why, sizeof(why), "%.*s", (int)(m->datalen > 500 ?
+		    500 : m->datalen), m->data ? (char *)m->data : "");
+		if (!s->ready) {
+			log_warnx("srt-proxy refused the settings: %s", why);
+			svc_kill_sandbox(sl);
+		} else
+			log_warnx("control-fd: srt-proxy refused the update, "
+			    "keeping the old policy: %s", why);
+		break;
+	default:
+		log_warnx("srt-proxy sent message type %u", m->hdr.type);
+		break;
+	}
+}
+
+static void
+svc_proxy_read(struct svc_loop *sl)
+{
+	struct service	*s = sl->l->svc;
+	struct imsg	 m;
+	ssize_t		 n;
+	int		 r;
+
+	n = imsgbuf_read(&s->proxy);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		svc_proxy_gone(sl);
+		return;
+	}
+	while (!sl->done && (r = imsg_get(&s->proxy, &m)) == 1) {
+		svc_proxy_msg(sl, &m);
+		imsg_free(&m);
+	}
+}
+
+static void
+svc_monitor_gone(struct service *s, const char *why)
+{
+	log_warnx("srt-monitor: %s; violations are no longer shown", why);
+	s->monitor_up = false;
+}
+
+/* Hello and, at the end, the summary; *sum is filled when it comes. */
+static int
+svc_monitor_read(struct service *s, struct srt_summary *sum)
+{
+	struct imsg	 m;
+	ssize_t		 n;
+	int		 r, got = 0;
+
+	n = imsgbuf_read(&s->monitor);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		svc_monitor_gone(s, n == 0 ? "exited" : strerror(errno));
+		return -1;
+	}
+	while ((r = imsg_get(&s->monitor, &m)) == 1) {
+		if (m.hdr.type == IMSG_HELLO &&
+		    svc_check_hello(&m, SRT_ROLE_MONITOR) == -1) {
+			imsg_free(&m);
+			svc_monitor_gone(s, "speaks another protocol");
+			return -1;
+		}
+		if (m.hdr.type == IMSG_SUMMARY && sum != NULL &&
+		    imsg_get_data(&m, sum, sizeof(*sum)) == 0)
+			got = 1;
+		imsg_free(&m);
+	}
+	if (r == -1) {
+		svc_monitor_gone(s, "protocol error");
+		return -1;
+	}
+	return got;
+}
+
+static void
+svc_forward(pid_t pid, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_code != SI_KERNEL)
+		kill(pid, (int)si->ssi_signo);
+	if (si->ssi_signo == SIGTSTP)
+		kill(getpid(), SIGSTOP);
+}
+
+static void
+svc_signal(struct svc_loop *sl)
+{
+	struct signalfd_siginfo	si;
+
+	while (read(sl->sfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			svc_forward(sl->pid, &si);
+}
+
+static void
+svc_sandbox_exit(struct svc_loop *sl)
+{
+	int	status;
+
+	while (waitpid(sl->pid, &status, 0) == -1)
+		if (errno != EINTR)
+			fatal_launch("waitpid");
+	sl->done = true;
+	if (WIFEXITED(status))
+		sl->code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		sl->code = 128 + WTERMSIG(status);
+	else
+		sl->code = EXIT_LAUNCH;
+}
+
+enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_MONITOR, PFD_CONTROL, PFD_N };
+
+static void
+svc_poll_once(struct svc_loop *sl)
+{
+	struct service	*s = sl->l->svc;
+	struct pollfd	 pfd[PFD_N];
+	int		 timeout = -1, r;
+
+	pfd[PFD_SIG] = (struct pollfd){ sl->sfd, POLLIN, 0 };
+	pfd[PFD_SANDBOX] = (struct pollfd){ sl->pidfd, POLLIN, 0 };
+	pfd[PFD_PROXY] = (struct pollfd){ s->proxy_up ? s->proxy.fd : -1,
+	    POLLIN, 0 };
+	pfd[PFD_MONITOR] = (struct pollfd){ s->monitor_up ? s->monitor.fd :
+	    -1, POLLIN, 0 };
+	pfd[PFD_CONTROL] = (struct pollfd){ s->ready ? s->ctl.fd : -1,
+	    POLLIN, 0 };
+	if (!s->ready && (timeout = sl->deadline - svc_now_ms()) < 0)
+		timeout = 0;
+	if ((r = poll(pfd, PFD_N, timeout)) == -1) {
+		if (errno != EINTR)
+			fatal_launch("poll");
+		return;
+	}
+	if (r == 0 && !s->ready) {
+		log_warnx("srt-proxy did not answer within %d ms",
+		    SVC_READY_MS);
+		svc_kill_sandbox(sl);
+		return;
+	}
+	if (pfd[PFD_SIG].revents & POLLIN)
+		svc_signal(sl);
+	if (pfd[PFD_PROXY].revents)
+		svc_proxy_read(sl);
+	if (!sl->done && pfd[PFD_MONITOR].revents)
+		svc_monitor_read(s, NULL);
+	if (!sl->done && pfd[PFD_CONTROL].revents && control_read(sl->l) ==
+	    -1)
+		s->ctl.fd = -1;
+	if (!sl->done && (pfd[PFD_SANDBOX].revents & POLLIN))
+		svc_sandbox_exit(sl);
+}
+
+static void
+svc_summary(struct launch *l)
+{
+	struct service		*s = l->svc;
+	struct srt_summary	 sum;
+	struct pollfd		 pfd;
+	int			 deadline, left, got = 0;
+
+	if (!s->monitor_up || l->quiet)
+		return;
+	memset(&sum, 0, sizeof(sum));
+	if (imsg_compose(&s->monitor, IMSG_SUMMARY_REQ, s->sandbox_id,
+	    getpid(), -1, NULL, 0) == -1 || imsgbuf_flush(&s->monitor) == -1) {
+		svc_monitor_gone(s, "cannot ask for the summary");
+		return;
+	}
+	deadline = svc_now_ms() + SVC_SUMMARY_MS;
+	while (got == 0 && (left = deadline - svc_now_ms()) > 0) {
+		pfd = (struct pollfd){ s->monitor.fd, POLLIN, 0 };
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		got = svc_monitor_read(s, &sum);
+	}
+	if (got != 1 || sum.denials == 0)
+		return;
+	dprintf(STDERR_FILENO, "srt-launch: the sandbox denied %llu "
+	    "operation%s", (unsigned long long)sum.denials,
+	    sum.denials == 1 ? "" : "s");
+	if (sum.ignored > 0)
+		dprintf(STDERR_FILENO, " (%llu more ignored by "
+		    "ignoreViolations)", (unsigned long long)sum.ignored);
+	if (sum.dropped > 0)
+		dprintf(STDERR_FILENO, "; %llu events lost",
+		    (unsigned long long)sum.dropped);
+	dprintf(STDERR_FILENO, "%s\n", l->violations ? "" :
+	    "; --violations FILE records them");
+}
+
+static void
+svc_shutdown(struct launch *l)
+{
+	struct service	*s = l->svc;
+
+	svc_summary(l);
+	if (s->proxy_up) {
+		imsg_compose(&s->proxy, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
+		    0);
+		imsgbuf_flush(&s->proxy);
+	}
+	if (s->monitor_pid != -1 && s->monitor_up) {
+		imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1,
+		    NULL, 0);
+		imsgbuf_flush(&s->monitor);
+	}
+	/* The monitor drains its outputs first: the JSON lines are whole
+	 * when we return. */
+	if (s->monitor_pid != -1)
+		svc_reap(s->monitor_pid, SVC_REAP_MS);
+	if (s->proxy_pid != -1) {
+		close(s->proxy.fd);
+		svc_reap(s->proxy_pid, SVC_REAP_MS);
+	}
+	imsgbuf_clear(&s->proxy);
+	if (s->monitor_pid != -1)
+		imsgbuf_clear(&s->monitor);
+	control_free(&s->ctl);
+	free(s->policy);
+	free(s->bridge_path);
+	free(s);
+	l->svc = NULL;
+}
+
+/*
+ * The launcher's wait: the sandbox's pid 1, the helpers' channels, the
+ * control descriptor and the forwarded signals, in one poll.
+ */
+int
+service_supervise(struct launch *l, pid_t pid, int life_wr)
+{
+	struct svc_loop	 sl;
+	struct service	*s = l->svc;
+	sigset_t	 set;
+
+	memset(&sl, 0, sizeof(sl));
+	sl.l = l;
+	sl.pid = pid;
+	sl.life_wr = life_wr;
+	sl.deadline = svc_now_ms() + SVC_READY_MS;
+	close(s->bridge[1]);
+	s->bridge[1] = -1;
+	close(s->exe_bridge);
+	s->exe_bridge = -1;
+	sandbox_sigset(&set);
+	if ((sl.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal_launch("signalfd");
+	if ((sl.pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
+		fatal_launch("pidfd_open");
+	while (!sl.done)
+		svc_poll_once(&sl);
+	close(sl.pidfd);
+	close(sl.sfd);
+	svc_shutdown(l);
+	if (sl.life_wr != -1)
+		close(sl.life_wr);
+	return sl.fail ? EXIT_LAUNCH : sl.code;
+}

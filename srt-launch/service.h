@@ -1,0 +1,71 @@
+/*
+ * The launcher's network side: srt-proxy and srt-monitor started and
+ * supervised on the host (service.c), srt-bridge started by pid 1
+ * (bridge start in service.c), live policy updates (control.c) and the
+ * proxy environment of the command (netenv.c).
+ */
+#ifndef SRT_LAUNCH_SERVICE_H
+#define SRT_LAUNCH_SERVICE_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libcommon/imsg.h"
+
+struct launch;
+
+/* --control-fd: a bounded line reader. */
+struct control {
+	int	 fd;		/* -1 once at EOF or not given */
+	char	*buf;
+	size_t	 len;
+	bool	 discarding;	/* inside an over-long line */
+};
+
+struct service {
+	int		 exe_proxy;	/* O_PATH, opened before any mount */
+	int		 exe_monitor;
+	int		 exe_bridge;
+	char		*bridge_path;	/* as seen inside: / is bound as is */
+	uint32_t	 sandbox_id;
+
+	char		*policy;	/* the settings text, "{}" = defaults */
+	size_t		 policylen;
+
+	pid_t		 proxy_pid;
+	pid_t		 monitor_pid;	/* -1 = no monitor (nothing to show) */
+	struct imsgbuf	 proxy;
+	struct imsgbuf	 monitor;
+	bool		 proxy_up;
+	bool		 monitor_up;
+	bool		 ready;		/* the proxy applied the policy */
+	int		 bridge[2];	/* [0] proxy's end, [1] the sandbox's */
+	pid_t		 bridge_pid;	/* in pid 1 */
+	int		 bridge_ready;	/* in pid 1: the bridge's ready pipe */
+
+	struct control	 ctl;
+};
+
+/* service.c, launcher side */
+void	service_start(struct launch *);
+int	service_supervise(struct launch *, pid_t, int life_wr);
+
+/* service.c, pid 1 side */
+void	service_closefds(const struct launch *);
+int	service_bridge_spawn(struct launch *);
+int	service_bridge_start(struct launch *);
+
+/* control.c */
+void	control_init(struct control *, int fd);
+int	control_read(struct launch *);	/* -1 at EOF: stop polling */
+void	control_free(struct control *);
+
+/* service.c: hand a policy document to the proxy and the monitor. */
+int	service_send_policy(struct launch *, const char *, size_t);
+
+/* netenv.c */
+int	netenv_setup(const struct launch *);
+
+#endif

@@ -1,0 +1,455 @@
+/*
+ * One client connection until it becomes a tunnel or closes: sniffing the
+ * protocol, the client and upstream bufferevents, dialling the resolved
+ * addresses in turn.  Threat model: every byte from the client and from
+ * the upstream is hostile; a connection only ever frees itself (never
+ * another), and it is never freed in the middle of a call chain that
+ * still uses it: closing is deferred to a write callback.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "libcommon/log.h"
+#include "libcommon/proto.h"
+#include "srt-proxy/proxy.h"
+
+#define CONN_READ_HIGH		(1024 * 1024)
+#define CONN_OUT_HIGH		(1024 * 1024)
+
+static void	conn_cread(struct bufferevent *, void *);
+static void	conn_cwrite(struct bufferevent *, void *);
+static void	conn_cevent(struct bufferevent *, short, void *);
+static void	conn_uread(struct bufferevent *, void *);
+static void	conn_uwrite(struct bufferevent *, void *);
+static void	conn_uevent(struct bufferevent *, short, void *);
+static void	conn_try_next(struct conn *);
+
+static void
+conn_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	log_debug("client timed out in state %d", c->state);
+	if (c->state == CS_HTTP_HEAD &&
+	    evbuffer_get_length(bufferevent_get_input(c->cbev)) > 0) {
+		http_error(c, 408, "Request Timeout");
+		return;
+	}
+	conn_free(c);
+}
+
+void
+conn_arm_timer(struct conn *c, int secs)
+{
+	struct timeval tv = { secs, 0 };
+
+	if (secs > 0)
+		evtimer_add(c->timer, &tv);
+	else
+		evtimer_del(c->timer);
+}
+
+void
+conn_accept(struct proxy *px, int fd, uint32_t peerid, int hint)
+{
+	struct conn	*c;
+
+	if (px->draining || px->nconn >= px->maxconn) {
+		log_warnx("connection limit (%d) reached, refusing a client",
+		    px->maxconn);
+		close(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("%s", __func__);
+		close(fd);
+		return;
+	}
+	c->px = px;
+	c->pol = policy_ref(px->policy);
+	c->peerid = peerid;
+	c->cfd = fd;
+	c->state = CS_SNIFF;
+	c->cbev = bufferevent_socket_new(px->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->timer = evtimer_new(px->base, conn_timer, c);
+	c->pending = evbuffer_new();
+	if (c->cbev == NULL || c->timer == NULL || c->pending == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		if (c->cbev == NULL)
+			close(fd);
+		conn_free(c);
+		return;
+	}
+	(void)hint;
+	proxy_conn_count(px, 1);
+	c->counted = true;
+	bufferevent_setcb(c->cbev, conn_cread, conn_cwrite, conn_cevent, c);
+	bufferevent_setwatermark(c->cbev, EV_READ, 0, CONN_READ_HIGH);
+	bufferevent_enable(c->cbev, EV_READ | EV_WRITE);
+	conn_arm_timer(c, px->hdr_timeout);
+}
+
+void
+conn_free(struct conn *c)
+{
+	resolve_cancel(c);
+	if (c->cbev)
+		bufferevent_free(c->cbev);
+	if (c->ubev)
+		bufferevent_free(c->ubev);
+	if (c->timer)
+		event_free(c->timer);
+	if (c->pending)
+		evbuffer_free(c->pending);
+	if (c->counted)
+		proxy_conn_count(c->px, -1);
+	if (c->pol)
+		policy_unref(c->pol);
+	free(c);
+}
+
+/* Stop reading; free the connection once the client has its answer. */
+void
+conn_close_after_flush(struct conn *c)
+{
+	c->state = CS_CLOSING;
+	resolve_cancel(c);
+	if (c->ubev) {
+		bufferevent_free(c->ubev);
+		c->ubev = NULL;
+	}
+	bufferevent_disable(c->cbev, EV_READ);
+	bufferevent_setwatermark(c->cbev, EV_WRITE, 0, 0);
+	conn_arm_timer(c, c->px->hdr_timeout);
+	bufferevent_trigger(c->cbev, EV_WRITE,
+	    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	bufferevent_write(c->cbev, p, n);
+}
+
+static void
+conn_sniff(struct conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->cbev);
+	unsigned char	 b;
+	static const unsigned char socks4_reject[8] = { 0x00, 0x5b };
+
+	if (evbuffer_copyout(in, &b, 1) != 1)
+		return;
+	if (b == 0x05) {
+		c->kind = CK_SOCKS;
+		c->state = CS_SOCKS_GREET;
+		if (c->pol->s.net.socks_proxy_port > 0) {
+			conn_forward(c, c->pol->s.net.socks_proxy_port);
+			return;
+		}
+		socks_client_read(c);
+	} else if (b == 0x04) {
+		/* SOCKS4/4a carries no address type we check well; refuse. */
+		conn_write(c, socks4_reject, sizeof(socks4_reject));
+		conn_close_after_flush(c);
+	} else {
+		c->state = CS_HTTP_HEAD;
+		if (c->pol->s.net.http_proxy_port > 0) {
+			conn_forward(c, c->pol->s.net.http_proxy_port);
+			return;
+		}
+		http_client_read(c);
+	}
+}
+
+static void
+conn_cread(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	switch (c->state) {
+	case CS_SNIFF:
+		conn_sniff(c);
+		break;
+	case CS_HTTP_HEAD:
+	case CS_HTTP_DIAL:
+	case CS_HTTP_XFER:
+		http_client_read(c);
+		break;
+	case CS_SOCKS_GREET:
+	case CS_SOCKS_AUTH:
+	case CS_SOCKS_REQ:
+		socks_client_read(c);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+conn_cwrite(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CS_CLOSING) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_free(c);
+		return;
+	}
+	/* Client caught up: resume reading the upstream. */
+	if (c->ubev && c->state == CS_HTTP_XFER)
+		bufferevent_enable(c->ubev, EV_READ);
+}
+
+static void
+conn_cevent(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CS_HTTP_XFER && (what & BEV_EVENT_EOF) &&
+	    !(what & BEV_EVENT_ERROR)) {
+		http_client_eof(c);
+		return;
+	}
+	if (c->state == CS_HTTP_DIAL && (what & BEV_EVENT_EOF) &&
+	    !(what & BEV_EVENT_ERROR)) {
+		c->client_eof = true;
+		return;
+	}
+	conn_free(c);
+}
+
+static void
+conn_uread(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CS_HTTP_XFER)
+		http_upstream_read(c);
+	else if (c->mitm_head) {
+		if (http_mitm_read(c))
+			conn_tunnel_ready(c);
+	} else if (c->state == CS_HTTP_HEAD) {
+		/* An idle kept-alive upstream may not speak first. */
+		bufferevent_free(c->ubev);
+		c->ubev = NULL;
+	}
+}
+
+static void
+conn_uwrite(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CS_HTTP_XFER && !c->client_eof)
+		bufferevent_enable(c->cbev, EV_READ);
+}
+
+static void
+conn_uevent(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn	*c = arg;
+	int		 err = errno;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		bufferevent_set_timeouts(bev, NULL, NULL);
+		conn_dialled(c, bev);
+		return;
+	}
+	if (c->dialling) {
+		c->dial.last_errno = (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
+		    (err ? err : ECONNREFUSED);
+		bufferevent_free(c->ubev);
+		c->ubev = NULL;
+		conn_try_next(c);
+		return;
+	}
+	if (c->state == CS_HTTP_XFER) {
+		http_upstream_eof(c);
+		return;
+	}
+	/* A kept-alive upstream went away between requests. */
+	bufferevent_free(c->ubev);
+	c->ubev = NULL;
+	c->uhost[0] = '\0';
+}
+
+/* Dial the next surviving address, or report the last failure. */
+static void
+conn_try_next(struct conn *c)
+{
+	struct timeval	 tv = { PROXY_CONNECT_TIMEOUT, 0 };
+	struct dial	*d = &c->dial;
+	int		 i;
+
+	while (d->next < d->n) {
+		i = d->next++;
+		c->ubev = bufferevent_socket_new(c->px->base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+		if (c->ubev == NULL) {
+			d->last_errno = ENOMEM;
+			continue;
+		}
+		bufferevent_setcb(c->ubev, conn_uread, conn_uwrite,
+		    conn_uevent, c);
+		bufferevent_set_timeouts(c->ubev, NULL, &tv);
+		c->dialling = true;
+		if (bufferevent_socket_connect(c->ubev,
+		    (struct sockaddr *)&d->addr[i], d->alen[i]) == 0)
+			return;
+		d->last_errno = errno;
+		bufferevent_free(c->ubev);
+		c->ubev = NULL;
+	}
+	c->dialling = false;
+	conn_dial_failed(c, d->last_errno ? d->last_errno : EHOSTUNREACH,
+	    NULL);
+}
+
+/* Resolution finished: addresses are in c->dial. */
+void
+conn_start_dial(struct conn *c)
+{
+	c->dial.next = 0;
+	c->dial.last_errno = 0;
+	conn_try_next(c);
+}
+
+void
+conn_dialled(struct conn *c, struct bufferevent *bev)
+{
+	c->dialling = false;
+	strlcpy(c->uhost, c->host, sizeof(c->uhost));
+	c->uport = c->port;
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	switch (c->kind) {
+	case CK_HTTP:
+		http_upstream_ready(c);
+		break;
+	case CK_CONNECT:
+	case CK_SOCKS:
+		if (c->via_mitm)
+			http_mitm_connect(c);
+		else
+			conn_tunnel_ready(c);
+		break;
+	case CK_FORWARD:
+		conn_to_tunnel(c, NULL, 0);
+		break;
+	}
+}
+
+/* The upstream leg is up: answer the client and start relaying. */
+void
+conn_tunnel_ready(struct conn *c)
+{
+	const char	*ok;
+	size_t		 n;
+
+	if (c->kind == CK_SOCKS) {
+		socks_upstream_ready(c);
+		return;
+	}
+	ok = http_connect_ok(&n);
+	conn_to_tunnel(c, ok, n);
+}
+
+/* Resolution or every dial failed; reason is set for a policy refusal. */
+void
+conn_dial_failed(struct conn *c, int err, const char *reason)
+{
+	c->dialling = false;
+	switch (c->kind) {
+	case CK_HTTP:
+	case CK_CONNECT:
+		http_dial_failed(c, err, reason);
+		break;
+	case CK_SOCKS:
+		socks_dial_failed(c, err, reason);
+		break;
+	case CK_FORWARD:
+		log_warnx("cannot reach the configured proxy: %s",
+		    strerror(err));
+		conn_free(c);
+		break;
+	}
+}
+
+/*
+ * Hand both sockets to the relay.  Bytes already read from either side
+ * (pipelined after CONNECT, or a server that spoke first) go with them,
+ * as does the answer the client has not been sent yet, so nothing is
+ * lost when the bufferevents go away.
+ */
+void
+conn_to_tunnel(struct conn *c, const char *answer, size_t alen)
+{
+	struct evbuffer	*cin = bufferevent_get_input(c->cbev);
+	struct evbuffer	*uin = bufferevent_get_input(c->ubev);
+	struct evbuffer	*cout = bufferevent_get_output(c->cbev);
+	size_t		 nc, nu;
+	int		 cfd, ufd;
+
+	if (answer)
+		evbuffer_add(cout, answer, alen);
+	evbuffer_add_buffer(cout, uin);
+	nc = evbuffer_get_length(cin);
+	nu = evbuffer_get_length(cout);
+	cfd = dup(bufferevent_getfd(c->cbev));
+	ufd = dup(bufferevent_getfd(c->ubev));
+	if (cfd == -1 || ufd == -1 ||
+	    relay_start(c->px, cfd, ufd, evbuffer_pullup(cin, nc), nc,
+	    evbuffer_pullup(cout, nu), nu) == -1) {
+		log_warn("%s: cannot start the tunnel", __func__);
+		if (cfd != -1)
+			close(cfd);
+		if (ufd != -1)
+			close(ufd);
+	}
+	conn_free(c);
+}
+
+/* Pass the client's bytes unchanged to the user's own proxy. */
+void
+conn_forward(struct conn *c, int port)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&c->dial.addr[0];
+
+	c->kind = CK_FORWARD;
+	c->state = CS_HTTP_DIAL;
+	bufferevent_disable(c->cbev, EV_READ);
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->dial.alen[0] = sizeof(*sin);
+	c->dial.n = 1;
+	conn_arm_timer(c, 0);
+	conn_start_dial(c);
+}
+
+/* Keep at most CONN_OUT_HIGH queued towards a slow reader. */
+void
+conn_backpressure(struct conn *c)
+{
+	if (c->ubev && evbuffer_get_length(bufferevent_get_output(c->cbev)) >
+	    CONN_OUT_HIGH) {
+		bufferevent_disable(c->ubev, EV_READ);
+		bufferevent_setwatermark(c->cbev, EV_WRITE, CONN_OUT_HIGH / 4,
+		    0);
+	}
+	if (c->ubev && evbuffer_get_length(bufferevent_get_output(c->ubev)) >
+	    CONN_OUT_HIGH) {
+		bufferevent_disable(c->cbev, EV_READ);
+		bufferevent_setwatermark(c->ubev, EV_WRITE, CONN_OUT_HIGH / 4,
+		    0);
+	}
+}

@@ -1,0 +1,222 @@
+/*
+ * srt-proxy: one event loop, one struct proxy, one struct conn per client.
+ * Prototypes are grouped under the file that defines them.
+ */
+#ifndef SRT_PROXY_H
+#define SRT_PROXY_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libcommon/imsg.h"
+#include "policy/settings.h"
+#include "srt-proxy/http_parse.h"
+#include "srt-proxy/socks_parse.h"
+
+struct event_base;
+struct evdns_base;
+struct bufferevent;
+struct evdns_getaddrinfo_request;
+struct event;
+
+#define PROXY_MAX_ADDRS		16
+#define PROXY_MAX_LISTEN	16
+#define PROXY_DEF_MAXCONN	16384
+#define PROXY_DEF_HDR_TIMEOUT	30
+#define PROXY_DEF_IDLE_TIMEOUT	300
+#define PROXY_DEF_TUN_TIMEOUT	0	/* tunnels: none by default */
+#define PROXY_CONNECT_TIMEOUT	10
+
+/* A policy, shared by the connections that started under it. */
+struct policy {
+	int			 refs;
+	struct settings		 s;
+	/* IP literals of the domain lists, for the address guard. */
+	struct addr_list	 lit_denied;
+	struct addr_list	 lit_allowed;
+	int			*lit_allowed_port;	/* per lit_allowed */
+	int			*lit_denied_port;
+};
+
+struct listener {
+	struct proxy		*px;
+	int			 fd;
+	struct event		*ev;
+	char			*unix_path;
+};
+
+struct proxy {
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct policy		*policy;
+	struct addr_list	 ifaddrs;	/* this host's addresses */
+	struct listener		 listen[PROXY_MAX_LISTEN];
+	int			 nlisten;
+	const char		*settings_path;
+	const char		*hosts_path;
+	const char		*user;
+	int			 maxconn;
+	int			 nconn;
+	int			 hdr_timeout;
+	int			 idle_timeout;
+	int			 tun_timeout;
+	bool			 draining;
+	bool			 service;
+	struct imsgbuf		 ctl;		/* service mode: fd 3 */
+	struct imsgbuf		 bridge;	/* service mode: fd 5 */
+	struct imsgbuf		 mon;		/* fd 4, if open */
+	bool			 have_mon;
+	struct event		*ctl_ev, *bridge_ev, *mon_ev;
+	uint64_t		 stat_accepted, stat_denied;
+};
+
+enum conn_state {
+	CS_SNIFF,
+	CS_HTTP_HEAD,		/* reading a request head */
+	CS_HTTP_DIAL,		/* resolving/connecting for a request */
+	CS_HTTP_XFER,		/* request body and/or response */
+	CS_SOCKS_GREET,
+	CS_SOCKS_AUTH,
+	CS_SOCKS_REQ,
+	CS_SOCKS_DIAL,
+	CS_CONNECT_DIAL,	/* CONNECT resolving/connecting */
+	CS_CLOSING		/* flushing a final answer */
+};
+
+enum conn_kind {
+	CK_HTTP,		/* absolute-form request */
+	CK_CONNECT,		/* HTTP CONNECT tunnel */
+	CK_SOCKS,
+	CK_FORWARD		/* raw bytes to the user's own proxy */
+};
+
+/* Body transfer state for one direction. */
+struct body {
+	enum http_framing	 framing;
+	uint64_t		 left;		/* bytes in this chunk/body */
+	int			 chunk_state;	/* see http.c */
+	bool			 done;
+};
+
+struct dial {
+	struct sockaddr_storage	 addr[PROXY_MAX_ADDRS];
+	socklen_t		 alen[PROXY_MAX_ADDRS];
+	int			 n;
+	int			 next;
+	int			 last_errno;
+	struct evdns_getaddrinfo_request *req;
+};
+
+struct conn {
+	struct proxy		*px;
+	struct policy		*pol;
+	uint32_t		 peerid;
+	enum conn_state		 state;
+	enum conn_kind		 kind;
+	int			 cfd;
+	struct bufferevent	*cbev;
+	struct bufferevent	*ubev;
+	char			 host[256];	/* current upstream target */
+	int			 port;
+	char			 uhost[256];	/* host ubev is connected to */
+	int			 uport;
+	bool			 via_mitm;
+	struct dial		 dial;
+	/* HTTP request/response in flight. */
+	bool			 head_req;	/* HEAD: response has no body */
+	bool			 close_after;
+	bool			 resp_head_done;
+	bool			 expect_continue;
+	struct body		 reqb, respb;
+	int			 resp_status;
+	bool			 upgrade;	/* websocket requested */
+	int			 socks_method;
+	struct event		*timer;		/* header/negotiation deadline */
+	struct evbuffer		*pending;	/* request head awaiting dial */
+	bool			 counted;
+	bool			 dialling;
+	bool			 client_eof;
+	bool			 mitm_head;	/* waiting for the MITM's 200 */
+};
+
+/* srt-proxy.c */
+void	proxy_conn_count(struct proxy *, int delta);
+void	proxy_drain(struct proxy *);
+
+/* conn.c */
+void	conn_accept(struct proxy *, int fd, uint32_t peerid, int hint);
+void	conn_free(struct conn *);
+void	conn_close_after_flush(struct conn *);
+void	conn_write(struct conn *, const void *, size_t);
+void	conn_arm_timer(struct conn *, int secs);
+void	conn_start_dial(struct conn *);
+void	conn_dialled(struct conn *, struct bufferevent *);
+void	conn_dial_failed(struct conn *, int err, const char *reason);
+void	conn_to_tunnel(struct conn *, const char *answer, size_t alen);
+void	conn_forward(struct conn *, int port);
+void	conn_tunnel_ready(struct conn *);
+void	conn_backpressure(struct conn *);
+
+/* http.c */
+void	http_start(struct conn *);
+void	http_client_read(struct conn *);
+void	http_upstream_read(struct conn *);
+void	http_upstream_ready(struct conn *);
+void	http_dial_failed(struct conn *, int err, const char *reason);
+void	http_client_eof(struct conn *);
+void	http_upstream_eof(struct conn *);
+void	http_error(struct conn *, int status, const char *phrase);
+void	http_mitm_connect(struct conn *);
+bool	http_mitm_read(struct conn *);
+const char *http_connect_ok(size_t *);
+void	http_route_mitm(struct conn *);
+void	http_deny(struct conn *, bool connect, const char *reason,
+	    bool address);
+
+/* socks.c */
+void	socks_client_read(struct conn *);
+void	socks_upstream_ready(struct conn *);
+void	socks_dial_failed(struct conn *, int err, const char *reason);
+void	socks_fail(struct conn *, int rep);
+
+/* relay.c */
+int	relay_start(struct proxy *, int cfd, int ufd, const void *pending,
+	    size_t npending, const void *upending, size_t nupending);
+
+/* resolve.c */
+int	resolve_init(struct proxy *);
+int	resolve_ifaddrs(struct proxy *);
+void	resolve_start(struct conn *);
+void	resolve_cancel(struct conn *);
+
+/* policy.c */
+struct policy *policy_new(struct settings *);
+struct policy *policy_ref(struct policy *);
+void	policy_unref(struct policy *);
+int	policy_load_file(struct proxy *, const char *path);
+int	policy_load_buf(struct proxy *, const char *buf, size_t len,
+	    char *why, size_t whysz);
+void	policy_default(struct proxy *);
+/* Deny reason for host:port, or NULL when allowed. */
+const char *policy_check(const struct policy *, const char *host, int port);
+/* Why an address may not be used for host:port, or NULL when it may. */
+const char *policy_addr_denied(const struct proxy *, const struct policy *,
+	    const char *host, int port, const struct in6_addr *);
+bool	policy_mitm(const struct policy *, const char *host, int port);
+void	policy_event(struct conn *, const char *proto, const char *host,
+	    int port, const char *verdict, const char *reason);
+int	canon_host(const char *in, char *out, size_t outsz);
+
+/* service.c */
+int	service_start(struct proxy *);
+void	service_event(struct proxy *, uint32_t peerid, const char *json);
+int	service_monitor_connect(struct proxy *, const char *path);
+
+/* confine glue (srt-proxy.c) */
+int	proxy_confine(struct proxy *);
+
+#endif

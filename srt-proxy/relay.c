@@ -1,0 +1,288 @@
+/*
+ * Established tunnels (CONNECT, SOCKS, forwarded and upgraded
+ * connections): bytes move socket -> pipe -> socket with splice(2), so
+ * the payload never enters user space.  Each direction is independent
+ * and half-closes on its own (a client's FIN after its request still
+ * gets the reply).  The pipe for a direction is made on its first byte,
+ * so an idle tunnel costs two sockets and a few hundred bytes.  Where
+ * splice is refused (EINVAL), that direction falls back to read/write.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "libcommon/log.h"
+#include "srt-proxy/proxy.h"
+
+#define RELAY_CHUNK	(1024 * 1024)
+#define RELAY_BUFSZ	(64 * 1024)
+#define RELAY_ROUNDS	16
+
+struct tunnel;
+
+struct half {
+	struct tunnel	*t;
+	int		 from, to;
+	int		 pipe[2];
+	size_t		 inpipe;
+	char		*buf;		/* pending bytes, or the fallback */
+	size_t		 boff, blen;
+	bool		 nosplice;
+	bool		 eof;
+	bool		 done;
+	struct event	*rd, *wr;
+};
+
+struct tunnel {
+	struct proxy	*px;
+	int		 fd[2];
+	struct half	 h[2];
+	struct event	*idle;
+	time_t		 last;
+};
+
+static void
+tunnel_free(struct tunnel *t)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		struct half *h = &t->h[i];
+		if (h->rd)
+			event_free(h->rd);
+		if (h->wr)
+			event_free(h->wr);
+		if (h->pipe[0] != -1) {
+			close(h->pipe[0]);
+			close(h->pipe[1]);
+		}
+		free(h->buf);
+		close(t->fd[i]);
+	}
+	if (t->idle)
+		event_free(t->idle);
+	proxy_conn_count(t->px, -1);
+	free(t);
+}
+
+static void
+half_wait(struct half *h, bool write)
+{
+	if (write) {
+		event_del(h->rd);
+		event_add(h->wr, NULL);
+	} else {
+		event_del(h->wr);
+		event_add(h->rd, NULL);
+	}
+}
+
+/* Write out h->buf: 1 drained, 0 would block, -1 error. */
+static int
+half_flush_buf(struct half *h)
+{
+	ssize_t	n;
+
+	while (h->boff < h->blen) {
+		n = write(h->to, h->buf + h->boff, h->blen - h->boff);
+		if (n == -1)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		h->boff += n;
+	}
+	h->boff = h->blen = 0;
+	return 1;
+}
+
+static int
+half_flush_pipe(struct half *h)
+{
+	ssize_t	n;
+
+	while (h->inpipe > 0) {
+		n = splice(h->pipe[0], NULL, h->to, NULL, h->inpipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == -1)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		h->inpipe -= n;
+	}
+	return 1;
+}
+
+/* Read more from the source: 1 got some, 0 would block, -1 error;
+ * end of stream sets h->eof. */
+static int
+half_fill(struct half *h)
+{
+	ssize_t	n;
+
+	if (!h->nosplice && h->pipe[0] == -1 &&
+	    pipe2(h->pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	if (!h->nosplice) {
+		n = splice(h->from, NULL, h->pipe[1], NULL, RELAY_CHUNK,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == -1 && errno == EINVAL) {
+			log_debug("splice refused, copying instead");
+			h->nosplice = true;
+		} else if (n > 0) {
+			h->inpipe += n;
+			return 1;
+		}
+	}
+	if (h->nosplice) {
+		if (h->buf == NULL && (h->buf = malloc(RELAY_BUFSZ)) == NULL)
+			return -1;
+		n = read(h->from, h->buf, RELAY_BUFSZ);
+		if (n > 0) {
+			h->boff = 0;
+			h->blen = n;
+			return 1;
+		}
+	}
+	if (n == 0) {
+		h->eof = true;
+		return 1;
+	}
+	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
+/* Move what can move now in one direction; false if the tunnel died. */
+static bool
+half_pump(struct half *h)
+{
+	int	r, round;
+
+	for (round = 0; round < RELAY_ROUNDS; round++) {
+		if ((r = half_flush_buf(h)) != 1 ||
+		    (r = half_flush_pipe(h)) != 1) {
+			if (r == -1)
+				return false;
+			half_wait(h, true);
+			return true;
+		}
+		if (h->eof) {
+			shutdown(h->to, SHUT_WR);
+			h->done = true;
+			event_del(h->rd);
+			event_del(h->wr);
+			return true;
+		}
+		if ((r = half_fill(h)) != 1) {
+			if (r == -1)
+				return false;
+			half_wait(h, false);
+			return true;
+		}
+	}
+	half_wait(h, false);
+	return true;
+}
+
+static void
+half_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct half	*h = arg;
+	struct tunnel	*t = h->t;
+	struct timeval	 now;
+
+	if (!half_pump(h) || (t->h[0].done && t->h[1].done)) {
+		tunnel_free(t);
+		return;
+	}
+	if (t->idle) {
+		event_base_gettimeofday_cached(t->px->base, &now);
+		t->last = now.tv_sec;
+	}
+}
+
+static void
+tunnel_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct tunnel	*t = arg;
+	struct timeval	 now;
+
+	event_base_gettimeofday_cached(t->px->base, &now);
+	if (now.tv_sec - t->last >= t->px->tun_timeout) {
+		log_debug("tunnel idle for %ds, closing", t->px->tun_timeout);
+		tunnel_free(t);
+	}
+}
+
+static int
+half_init(struct tunnel *t, int i, const void *pending, size_t n)
+{
+	struct half	*h = &t->h[i];
+
+	h->t = t;
+	h->from = t->fd[i];
+	h->to = t->fd[1 - i];
+	h->pipe[0] = h->pipe[1] = -1;
+	h->rd = event_new(t->px->base, h->from, EV_READ | EV_PERSIST,
+	    half_cb, h);
+	h->wr = event_new(t->px->base, h->to, EV_WRITE | EV_PERSIST,
+	    half_cb, h);
+	if (h->rd == NULL || h->wr == NULL)
+		return -1;
+	if (n > 0) {
+		if ((h->buf = malloc(n > RELAY_BUFSZ ? n : RELAY_BUFSZ)) ==
+		    NULL)
+			return -1;
+		memcpy(h->buf, pending, n);
+		h->blen = n;
+	}
+	return 0;
+}
+
+/*
+ * Take ownership of cfd and ufd (closed on failure too).  to_up is what
+ * the client already sent past its request; to_client is what the client
+ * is still owed (the 200 or SOCKS reply, early upstream bytes).
+ */
+int
+relay_start(struct proxy *px, int cfd, int ufd, const void *to_up,
+    size_t nup, const void *to_client, size_t nclient)
+{
+	struct tunnel	*t;
+	struct timeval	 tv = { px->tun_timeout, 0 }, now;
+	int		 i;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		close(cfd);
+		close(ufd);
+		return -1;
+	}
+	t->px = px;
+	t->fd[0] = cfd;
+	t->fd[1] = ufd;
+	proxy_conn_count(px, 1);
+	for (i = 0; i < 2; i++)
+		fcntl(t->fd[i], F_SETFL, fcntl(t->fd[i], F_GETFL) | O_NONBLOCK);
+	if (half_init(t, 0, to_up, nup) == -1 ||
+	    half_init(t, 1, to_client, nclient) == -1) {
+		tunnel_free(t);
+		return -1;
+	}
+	if (px->tun_timeout > 0) {
+		t->idle = event_new(px->base, -1, EV_PERSIST, tunnel_idle, t);
+		if (t->idle == NULL) {
+			tunnel_free(t);
+			return -1;
+		}
+		event_add(t->idle, &tv);
+		event_base_gettimeofday_cached(px->base, &now);
+		t->last = now.tv_sec;
+	}
+	for (i = 0; i < 2; i++) {
+		if (t->h[i].blen > 0)
+			event_add(t->h[i].wr, NULL);
+		else
+			event_add(t->h[i].rd, NULL);
+	}
+	return 0;
+}
