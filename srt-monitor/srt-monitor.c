@@ -178,6 +178,8 @@ monitor_policy(struct monitor *mon)
 {
 	if (mon->proxy != NULL && mon->proxy->evflags == 0)
 		peer_start(mon->proxy);
+	if (mon->sandbox != NULL && mon->sandbox->evflags == 0)
+		peer_start(mon->sandbox);
 }
 
 static void
@@ -229,6 +231,14 @@ open_service(struct monitor *mon)
 		    "proxy");
 		if (mon->proxy == NULL)
 			fatalx("proxy channel");
+	}
+	if (is_socket(MONITOR_FD_SANDBOX)) {
+		if (fcntl(MONITOR_FD_SANDBOX, F_SETFD, FD_CLOEXEC) == -1)
+			fatal("fcntl");
+		mon->sandbox = peer_add(mon, MONITOR_FD_SANDBOX,
+		    SRT_ROLE_SANDBOX, 0, "sandbox");
+		if (mon->sandbox == NULL)
+			fatalx("sandbox channel");
 	}
 }
 
