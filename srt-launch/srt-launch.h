@@ -77,6 +77,13 @@ struct launch {
 	bool		  quiet;		/* -q */
 	char		 *violations;		/* --violations FILE|- */
 	char		 *monitor_addr;		/* --monitor unix:PATH */
+
+	/* The violation observer (notify.c). */
+	bool		  want_observe;		/* --observe */
+	bool		  observe;		/* a channel to the monitor */
+	int		  notify_ev;		/* supervisor -> srt-monitor */
+	int		  notify_sp[2];		/* listener: command -> it */
+	pid_t		  launcher_pid;
 };
 
 /* probe.c */
@@ -106,6 +113,19 @@ int	filter_apply(const struct launch *);
 void	filter_print(const struct launch *, FILE *);
 int	filter_landlock_abi(void);
 int	filter_caps_drop(void);
+
+/*
+ * notify.c: the seccomp user-notification supervisor.  The launcher
+ * makes its event channel (returns the monitor's end, -1 for none);
+ * pid 1 forks it before the command; the command, once its filter is
+ * loaded, hands it the listener.
+ */
+int	notify_channel(struct launch *);
+int	notify_spawn(struct launch *);
+int	notify_handoff(const struct launch *, int listener);
+void	notify_forked(struct launch *);
+/* close_range(from, ~0) but for the command's end of the handoff. */
+int	notify_closefrom(const struct launch *, unsigned int from);
 
 /* env.c */
 int	env_setup(const struct launch *);
