@@ -474,32 +474,66 @@ notify_allowed(const struct launch *l, const char *p)
 	return plan_writable_at(&l->plan, p);
 }
 
+/* What an O_PATH descriptor names: the kernel has followed the links. */
+static int
+notify_fdpath(int fd, char *buf, size_t len)
+{
+	char	link[64];
+	ssize_t	r;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	r = readlink(link, buf, len - 1);
+	close(fd);
+	if (r <= 0 || buf[0] != '/')
+		return -1;
+	buf[r] = '\0';
+	return 0;
+}
+
 /*
- * Whether a write at path falls outside the policy; the rule in ev.  The
- * lexical answer is cheap and right unless a symlink is on the way, so a
- * refusal is checked once more through the real path of the parent.
+ * The path as the kernel will meet it, symlinks followed: the real
+ * parent and the last name, or the real file when the call follows a
+ * final link (open, chmod, truncate, utimes).  We share the command's
+ * mount namespace and root.  O_PATH opens nothing, so a FIFO or device
+ * named by the command cannot stall us.  -1 when the parent is missing:
+ * the call then fails ENOENT and writes nothing.
  */
-static bool
-notify_denied(const struct launch *l, char *path, size_t len,
+static int
+notify_real(char *path, size_t len, bool follow)
+{
+	char	dir[NOTIFY_PATH_MAX], real[NOTIFY_PATH_MAX], *slash;
+	int	fd;
+
+	if (follow && (fd = open(path, O_PATH | O_CLOEXEC)) != -1)
+		return notify_fdpath(fd, real, sizeof(real)) == -1 ? -1 :
+		    (strlcpy(path, real, len) < len ? 0 : -1);
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL || slash[1] == '\0')
+		return 0;	/* "/" itself */
+	*slash = '\0';
+	fd = open(slash == dir ? "/" : dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || notify_fdpath(fd, real, sizeof(real)) == -1)
+		return -1;
+	if (snprintf(path, len, "%s/%s", strcmp(real, "/") ? real : "",
+	    slash + 1) >= (int)len)
+		return -1;
+	return 0;
+}
+
+/*
+ * Whether a write at path falls outside the policy; the rule in ev.  0
+ * allowed, 1 denied, -1 nothing to say (the call fails on its own).
+ */
+static int
+notify_denied(const struct launch *l, char *path, size_t len, bool follow,
     struct srt_event *ev)
 {
-	char	parent[NOTIFY_PATH_MAX], *slash, *real;
-
+	if (notify_real(path, len, follow) == -1)
+		return -1;
 	if (notify_allowed(l, path))
-		return false;
-	strlcpy(parent, path, sizeof(parent));
-	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
-		*slash = '\0';
-		if ((real = realpath(parent, NULL)) != NULL) {
-			snprintf(path, len, "%s/%s", strcmp(real, "/") ? real :
-			    "", slash + 1);
-			free(real);
-			if (notify_allowed(l, path))
-				return false;
-		}
-	}
+		return 0;
 	notify_rule_for(l, notify_op(&l->plan, path), ev);
-	return true;
+	return 1;
 }
 
 /* ---- the supervisor: events ---- */
@@ -621,6 +655,24 @@ notify_op_name(const struct notify_call *c, const struct seccomp_notif *req,
 	}
 }
 
+/* Whether the call acts through a final symlink. */
+static bool
+notify_follows(const struct notify_call *c, uint64_t flags)
+{
+	switch (c->how) {
+	case NH_OPEN:
+	case NH_OPENAT2:
+		return !(flags & (O_NOFOLLOW | O_EXCL));
+	case NH_CREATE:
+		return true;
+	case NH_SIMPLE:
+		return strcmp(c->op, "symlink") != 0 &&
+		    strcmp(c->op, "mknod") != 0;
+	default:
+		return false;
+	}
+}
+
 static void
 notify_fs(struct notify *n, const struct seccomp_notif *req,
     const struct notify_call *c)
@@ -629,7 +681,7 @@ notify_fs(struct notify *n, const struct seccomp_notif *req,
 	const char		*op;
 	struct srt_event	 ev;
 	uint64_t		 flags = 0;
-	int			 dirarg = c->dirfd, patharg = c->path;
+	int			 dirarg = c->dirfd, patharg = c->path, r;
 
 	if (c->how == NH_LINK) {
 		dirarg = c->dirfd2;
@@ -645,10 +697,11 @@ notify_fs(struct notify *n, const struct seccomp_notif *req,
 	/* The path is the command's to change: from here it is a hint. */
 	if (seccomp_notify_id_valid(n->listener, req->id) != 0)
 		return;
-	if (!notify_denied(n->l, path, sizeof(path), &ev)) {
-		if (c->how != NH_RENAME || notify_path(n, req, c->dirfd2,
-		    c->path2, path, sizeof(path)) == -1 ||
-		    !notify_denied(n->l, path, sizeof(path), &ev))
+	if ((r = notify_denied(n->l, path, sizeof(path),
+	    notify_follows(c, flags), &ev)) != 1) {
+		if (r == -1 || c->how != NH_RENAME || notify_path(n, req,
+		    c->dirfd2, c->path2, path, sizeof(path)) == -1 ||
+		    notify_denied(n->l, path, sizeof(path), false, &ev) != 1)
 			return;
 	}
 	if ((op = notify_op_name(c, req, flags, path)) == NULL)
