@@ -4,3 +4,4 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/startup.sh" "$@"
+"$here/observer.sh"
