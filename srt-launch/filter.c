@@ -348,9 +348,9 @@ filter_seccomp_load(const struct launch *l, bool notify, int *listener)
 
 /*
  * Observed, the listener goes to the supervisor.  A sandbox nested in
- * another srt inherits a filter with a listener already, and the kernel
- * allows one listener per filter chain (EBUSY): the inner one then
- * refuses without reporting, as an unobserved sandbox does.
+ * another observed srt inherits a filter with a listener already, and
+ * the kernel allows one listener per filter chain (EBUSY): the inner
+ * one then refuses without reporting, as an unobserved sandbox does.
  */
 static int
 filter_seccomp(const struct launch *l)
@@ -359,7 +359,8 @@ filter_seccomp(const struct launch *l)
 	int	rc, listener;
 
 	rc = filter_seccomp_load(l, notify, &listener);
-	if (rc == -EBUSY && notify) {
+	/* libseccomp reports the kernel's EBUSY as ECANCELED. */
+	if ((rc == -EBUSY || rc == -ECANCELED) && notify) {
 		log_debug("seccomp listener taken (nested srt?): "
 		    "not observed");
 		notify = false;

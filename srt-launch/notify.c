@@ -536,6 +536,23 @@ notify_denied(const struct launch *l, char *path, size_t len, bool follow,
 	return 1;
 }
 
+/*
+ * A nested sandbox (allowNestedUserNamespaces) builds its own mounts:
+ * its paths mean nothing in ours, so its calls are not judged here (its
+ * own observer, if asked for, reports them).  Checked on refusals only.
+ */
+static bool
+notify_same_mnt(pid_t pid)
+{
+	struct stat	mine, theirs;
+	char		path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	return stat("/proc/self/ns/mnt", &mine) == 0 &&
+	    stat(path, &theirs) == 0 && mine.st_ino == theirs.st_ino &&
+	    mine.st_dev == theirs.st_dev;
+}
+
 /* ---- the supervisor: events ---- */
 
 static void
@@ -704,7 +721,8 @@ notify_fs(struct notify *n, const struct seccomp_notif *req,
 		    notify_denied(n->l, path, sizeof(path), false, &ev) != 1)
 			return;
 	}
-	if ((op = notify_op_name(c, req, flags, path)) == NULL)
+	if ((op = notify_op_name(c, req, flags, path)) == NULL ||
+	    !notify_same_mnt((pid_t)req->pid))
 		return;
 	ev.kind = EVENT_KIND_FILESYSTEM;
 	strlcpy(ev.operation, op, sizeof(ev.operation));
@@ -880,6 +898,18 @@ notify_main(struct launch *l, int sp)
 		strlcpy(n.command, tmp.command, sizeof(n.command));
 	}
 	notify_resolve();
+	/*
+	 * pid 1's capabilities over the sandbox's namespaces are of no use
+	 * here and would be the prize of a bug in reading hostile input:
+	 * they go.  The command's memory, cwd and fds stay readable, being
+	 * of the same uid and dumpable; we stay undumpable.
+	 */
+	if (filter_caps_drop() == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0) == -1) {
+		log_warn("observer: dropping capabilities");
+		_exit(1);
+	}
 	if (imsgbuf_init(&n.ib, l->notify_ev) == -1)
 		_exit(1);
 	n.ev_up = imsg_compose(&n.ib, IMSG_HELLO, 0, getpid(), -1, &h,

@@ -220,6 +220,10 @@ OBS='for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" != srt-observer ] 
 	run sb sh -c "$OBS"
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^[0-9]+$ ]]
+	# It holds no capability (pid 1's are of no use to it).
+	run sb sh -c 'grep -E "^Cap(Prm|Eff):" /proc/$('"$OBS"')/status'
+	[ "${lines[0]}" = "CapPrm:	0000000000000000" ]
+	[ "${lines[1]}" = "CapEff:	0000000000000000" ]
 	run sb sh -c 'o=$('"$OBS"'); kill -9 $o && echo KILLED; kill -0 $o && echo SIGNALLED; cat /proc/$o/mem && echo READ; cat /proc/$o/environ && echo ENV; '"$PY"' -c "
 import ctypes, sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -282,4 +286,17 @@ except OSError as e:
 	[ "$(head -1 "$T/w/result")" = "refused 38" ]
 	[ "$(tail -1 "$T/w/result")" = late-refused ]
 	[ ! -e "$T/w/late" ]
+}
+
+@test "an observed sandbox inside an observed one runs, unobserved inside" {
+	[ "$(id -u)" -ne 0 ] || skip "nested user namespaces map uid 0 only with CAP_SETFCAP"
+	cat >"$T/n.json" <<-EOF
+	{"allowNestedUserNamespaces": true, "filesystem": {"allowWrite": ["$T/w"]}}
+	EOF
+	run "$S" --observe -q --violations "$V" -s "$T/n.json" -- \
+	    "$S" --observe -q -- sh -c 'echo inner $SANDBOX_RUNTIME'
+	[ "$status" -eq 0 ]
+	[ "$output" = "inner 1" ]
+	# The inner sandbox's mounts are its own business: not reported.
+	[ "$(nev)" -eq 0 ]
 }
