@@ -355,15 +355,13 @@ filter_seccomp_load(const struct launch *l, bool notify, int *listener)
 static int
 filter_seccomp(const struct launch *l)
 {
-	bool	notify = l->observe;
 	int	rc, listener;
 
-	rc = filter_seccomp_load(l, notify, &listener);
+	rc = filter_seccomp_load(l, l->observe, &listener);
 	/* libseccomp reports the kernel's EBUSY as ECANCELED. */
-	if ((rc == -EBUSY || rc == -ECANCELED) && notify) {
+	if ((rc == -EBUSY || rc == -ECANCELED) && l->observe) {
 		log_debug("seccomp listener taken (nested srt?): "
 		    "not observed");
-		notify = false;
 		rc = filter_seccomp_load(l, false, &listener);
 	}
 	if (rc != 0) {
@@ -371,18 +369,16 @@ filter_seccomp(const struct launch *l)
 		log_warn("seccomp");
 		return -1;
 	}
-	if (l->observe && (listener == -1 || notify_handoff(l, listener) ==
-	    -1)) {
-		/* The supervisor waits in vain and leaves; with a filter
-		 * already loaded, our calls would fail ENOSYS: give up. */
-		if (listener != -1) {
-			log_warn("observer handoff");
-			close(listener);
-			return -1;
-		}
+	if (listener == -1)
+		return 0;
+	/* Without its supervisor every notifying call of ours would fail
+	 * ENOSYS: better not to run at all. */
+	rc = notify_handoff(l, listener);
+	close(listener);
+	if (rc == -1) {
+		log_warn("observer handoff");
+		return -1;
 	}
-	if (listener != -1)
-		close(listener);
 	return 0;
 }
 
