@@ -183,13 +183,14 @@ svc_child(pid_t parent, int exefd, char *const argv[], const int *fds,
     int nfds, bool leave_session)
 {
 	sigset_t	none;
+	int		sig;
 
 	sigemptyset(&none);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		_exit(EXIT_LAUNCH);
 	if (leave_session)
 		setsid();
-	for (int sig = 1; sig < NSIG; sig++)
+	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (svc_place_fds(&exefd, fds, nfds) == -1) {
@@ -550,13 +551,20 @@ svc_proxy_msg(struct svc_loop *sl, struct imsg *m)
 	struct service	*s = sl->l->svc;
 	char		 why[512];
 
+	if (!s->proxy_hello && m->hdr.type != IMSG_HELLO) {
+		log_warnx("srt-proxy did not start with a hello");
+		svc_kill_sandbox(sl);
+		return;
+	}
 	switch (m->hdr.type) {
 	case IMSG_HELLO:
-		if (svc_check_hello(m, SRT_ROLE_PROXY) == -1) {
+		if (s->proxy_hello || svc_check_hello(m, SRT_ROLE_PROXY) ==
+		    -1) {
 			log_warnx("srt-proxy speaks another protocol (a "
 			    "mixed install?)");
 			svc_kill_sandbox(sl);
 		}
+		s->proxy_hello = true;
 		break;
 	case IMSG_POLICY_OK:
 		if (!s->ready) {
@@ -577,7 +585,10 @@ svc_proxy_msg(struct svc_loop *sl, struct imsg *m)
 			    "keeping the old policy: %s", why);
 		break;
 	default:
-		log_warnx("srt-proxy sent message type %u", m->hdr.type);
+		/* Not ours to guess at: a broken proxy ends the run. */
+		log_warnx("srt-proxy sent unexpected message type %u",
+		    m->hdr.type);
+		svc_kill_sandbox(sl);
 		break;
 	}
 }
@@ -614,9 +625,10 @@ svc_monitor_gone(struct service *s, const char *why)
 static int
 svc_monitor_read(struct service *s, struct srt_summary *sum)
 {
-	struct imsg	 m;
-	ssize_t		 n;
-	int		 r, got = 0;
+	struct srt_summary	 tmp;
+	struct imsg		 m;
+	ssize_t			 n;
+	int			 r, got = 0;
 
 	n = imsgbuf_read(&s->monitor);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -626,15 +638,19 @@ svc_monitor_read(struct service *s, struct srt_summary *sum)
 		return -1;
 	}
 	while ((r = imsg_get(&s->monitor, &m)) == 1) {
-		if (m.hdr.type == IMSG_HELLO &&
-		    svc_check_hello(&m, SRT_ROLE_MONITOR) == -1) {
+		if (m.hdr.type == IMSG_HELLO && !s->monitor_hello &&
+		    svc_check_hello(&m, SRT_ROLE_MONITOR) == 0)
+			s->monitor_hello = true;
+		else if (m.hdr.type == IMSG_SUMMARY && s->monitor_hello &&
+		    imsg_get_data(&m, &tmp, sizeof(tmp)) == 0) {
+			if (sum != NULL)
+				*sum = tmp;
+			got = 1;
+		} else {
 			imsg_free(&m);
-			svc_monitor_gone(s, "speaks another protocol");
+			svc_monitor_gone(s, "protocol error");
 			return -1;
 		}
-		if (m.hdr.type == IMSG_SUMMARY && sum != NULL &&
-		    imsg_get_data(&m, sum, sizeof(*sum)) == 0)
-			got = 1;
 		imsg_free(&m);
 	}
 	if (r == -1) {

@@ -40,6 +40,8 @@ struct service {
 	struct imsgbuf	 monitor;
 	bool		 proxy_up;
 	bool		 monitor_up;
+	bool		 proxy_hello;
+	bool		 monitor_hello;
 	bool		 ready;		/* the proxy applied the policy */
 	int		 bridge[2];	/* [0] proxy's end, [1] the sandbox's */
 	pid_t		 bridge_pid;	/* in pid 1 */

@@ -65,6 +65,7 @@ struct proxy {
 	int			 idle_timeout;
 	int			 tun_timeout;
 	bool			 draining;
+	bool			 nosplice;	/* SRT_PROXY_NOSPLICE: copy */
 	bool			 service;
 	struct imsgbuf		 ctl;		/* service mode: fd 3 */
 	struct imsgbuf		 bridge;	/* service mode: fd 5 */

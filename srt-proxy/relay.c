@@ -180,7 +180,8 @@ half_pump(struct half *h)
 			return true;
 		}
 	}
-	half_wait(h, false);
+	/* Out of rounds with bytes in hand: come back when we can write. */
+	half_wait(h, h->inpipe > 0 || h->boff < h->blen);
 	return true;
 }
 
@@ -223,6 +224,7 @@ half_init(struct tunnel *t, int i, const void *pending, size_t n)
 	h->from = t->fd[i];
 	h->to = t->fd[1 - i];
 	h->pipe[0] = h->pipe[1] = -1;
+	h->nosplice = t->px->nosplice;
 	h->rd = event_new(t->px->base, h->from, EV_READ | EV_PERSIST,
 	    half_cb, h);
 	h->wr = event_new(t->px->base, h->to, EV_WRITE | EV_PERSIST,

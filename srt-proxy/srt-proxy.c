@@ -205,9 +205,9 @@ proxy_stop_listening(struct proxy *px)
 
 	for (i = 0; i < px->nlisten; i++) {
 		event_free(px->listen[i].ev);
+		/* A unix socket's file stays: confined, we may not unlink
+		 * it; the next start replaces it. */
 		close(px->listen[i].fd);
-		if (px->listen[i].unix_path)
-			unlink(px->listen[i].unix_path);
 		free(px->listen[i].unix_path);
 	}
 	px->nlisten = 0;
@@ -284,8 +284,6 @@ proxy_confine(struct proxy *px)
 	char			promises[128], *dir = NULL, *tmp;
 	size_t			npaths = 0;
 
-	if (geteuid() == 0 && privdrop(px->user) == -1)
-		return -1;
 	strlcpy(promises, "stdio inet dns recvfd sendfd splice unix",
 	    sizeof(promises));
 	if (px->settings_path != NULL && !px->service) {
@@ -300,6 +298,16 @@ proxy_confine(struct proxy *px)
 		path.access = CONFINE_READ;
 		npaths = 1;
 		strlcat(promises, " rpath", sizeof(promises));
+	}
+	/* After the path is resolved: the new user may not search it. */
+	if (geteuid() == 0 && privdrop(px->user) == -1) {
+		free(dir);
+		return -1;
+	}
+	if (dir != NULL && access(dir, R_OK | X_OK) == -1) {
+		log_warnx("%s: not readable as %s; SIGHUP cannot reload it",
+		    dir, px->user ? px->user : "nobody");
+		npaths = 0;
 	}
 	memset(&rep, 0, sizeof(rep));
 	if (confine(promises, npaths ? &path : NULL, npaths, &rep) == -1) {
@@ -424,6 +432,7 @@ main(int argc, char *argv[])
 	px.idle_timeout = PROXY_DEF_IDLE_TIMEOUT;
 	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
 	px.hosts_path = getenv("SRT_PROXY_HOSTS");
+	px.nosplice = getenv("SRT_PROXY_NOSPLICE") != NULL;
 	parse_args(argc, argv, &px, &o);
 	/* Service mode without a monitor: hold fd 4 so that nothing opened
 	 * below lands there and passes for the monitor's channel. */

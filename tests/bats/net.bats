@@ -99,6 +99,11 @@ gone() {
 	# The variables alone, as clients use them.
 	run "$S" -s "$T/allow.json" -- sh -c "$CURL $U/hello"
 	[ "$output" = "hello from upstream" ]
+	# The bridge listens on ::1 too (localhost may resolve to either).
+	run "$S" -s "$T/allow.json" -- sh -c "$CURL -x 'http://[::1]:3128' $U/hello"
+	[ "$output" = "hello from upstream" ]
+	run "$S" -s "$T/allow.json" -- sh -c "$CURL --socks5-hostname '[::1]:1080' $U/hello"
+	[ "$output" = "hello from upstream" ]
 }
 
 @test "a denied upstream gets 403 with X-Proxy-Error" {
@@ -402,4 +407,39 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	# JSON lines on stdout with -.
 	run --separate-stderr "$S" -q -s "$T/deny.json" --violations - -- sh -c "$CURL -o /dev/null $U/hello"
 	[[ "$output" == *'"kind":"network"'* ]]
+}
+
+@test "--monitor unix:PATH sends the proxy's events to a standalone monitor" {
+	"$SRT_BIN/srt-monitor" -l "unix:$T/mon.sock" -o "$T/mon.jsonl" 2>"$T/mon.err" &
+	PIDS+=($!)
+	wait_for test -S "$T/mon.sock"
+	run "$S" -q -s "$T/deny.json" --monitor "unix:$T/mon.sock" -- \
+	    sh -c "$CURL -o /dev/null -w '%{http_code}' $U/hello"
+	[ "$output" = 403 ]
+	wait_for grep -q "\"target\":\"127.0.0.1:$PORT\"" "$T/mon.jsonl"
+	run "$S" --monitor "tcp:x" -- true
+	[ "$status" -eq 125 ]
+}
+
+@test "a killed srt-monitor: one warning, the command goes on" {
+	run_bg -s "$T/deny.json" -- sh -c "echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o /dev/null -w '%{http_code}' $U/hello; exit 7"
+	wait_for test -e "$T/w/ready"
+	mpid=$(pgrep -P "$LPID" -x srt-monitor)
+	kill -KILL "$mpid"
+	wait_for grep -q "srt-monitor" "$T/err"
+	touch "$T/w/go"
+	wait "$LPID" && status=0 || status=$?
+	LPID=
+	[ "$status" -eq 7 ]
+	[ "$(cat "$T/out")" = 403 ]
+	[ "$(grep -c "srt-launch: srt-monitor" "$T/err")" -eq 1 ]
+}
+
+@test "-d says when a control line tries to change the filesystem rules" {
+	printf '{"filesystem":{"allowWrite":["/tmp"]}}\n' >"$T/lines"
+	run "$S" -d -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"control-fd: the filesystem rules cannot change"* ]]
+	run "$S" -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
+	[ -z "$output" ]
 }

@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# srt-proxy operations: SIGHUP reload, SIGTERM, timeouts, privilege drop,
+# confinement, service mode over fds 3/4/5.
+# srt-run-as: both
+
+load proxy_helpers
+
+setup() {
+	export PY
+	D=$BATS_TEST_TMPDIR
+	chmod 755 "$D"
+	start_upstream 127.0.0.1 "$D/up.port"
+	UP=$(cat "$D/up.port")
+	UPPID=$(cat "$D/up.port.pid")
+	printf '{"network":{"allowedDomains":["127.0.0.1:%s"]}}\n' "$UP" \
+	    >"$D/settings.json"
+	chmod 644 "$D/settings.json"
+	PROXY_PID=
+}
+
+teardown() {
+	stop_pid "$PROXY_PID"
+	stop_pid "$UPPID"
+}
+
+code() {
+	curl -s -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$PORT" "$1"
+}
+
+@test "SIGHUP: a good file replaces the policy, a bad one keeps it" {
+	# The dropped-to user must reach the file: a world-readable directory.
+	R=$(mktemp -d /tmp/srt-proxy-reload.XXXXXX)
+	chmod 755 "$R"
+	mv "$D/settings.json" "$R/settings.json"
+	D=$R
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+	printf '{"network":{"allowedDomains":["only.example.org"]}}\n' \
+	    >"$D/settings.json.new"
+	mv "$D/settings.json.new" "$D/settings.json"
+	kill -HUP "$PROXY_PID"
+	wait_for 5 grep -q 'reloaded' "$D/log"
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 403 ]
+	printf '{"network":{"allowedDomains":["127.0.0.1:%s"]}}\n' "$UP" \
+	    >"$D/settings.json"
+	kill -HUP "$PROXY_PID"
+	wait_for 5 sh -c "[ \$(grep -c reloaded '$D/log') -ge 2 ]"
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+	echo '{"network": {"allowedDomains": [' >"$D/settings.json"
+	kill -HUP "$PROXY_PID"
+	wait_for 5 grep -q 'keeping the old policy' "$D/log"
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+	kill -0 "$PROXY_PID"
+	stop_pid "$PROXY_PID"
+	PROXY_PID=
+	rm -rf "$R"
+}
+
+@test "an invalid settings file at start is an error (125)" {
+	echo '{"network": {"allowedDomains": "x"}}' >"$D/bad.json"
+	run "$SRT_BIN/srt-proxy" -s "$D/bad.json" -l 127.0.0.1:0
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"bad.json"* ]]
+}
+
+@test "no -l and no -P: usage error" {
+	run "$SRT_BIN/srt-proxy"
+	[ "$status" -eq 125 ]
+}
+
+@test "SIGTERM: the proxy exits" {
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0
+	kill -TERM "$PROXY_PID"
+	wait_for 12 sh -c "! kill -0 $PROXY_PID"
+	wait "$PROXY_PID"
+	PROXY_PID=
+}
+
+@test "a slow client is timed out (-t), others are served meanwhile" {
+	start_proxy "$D/log" -s "$D/settings.json" -t 1 -l 127.0.0.1:0
+	python3 "$PY/client.py" slowhead "$PORT" >"$D/slow" &
+	slow=$!
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+	wait "$slow"
+	run cat "$D/slow"
+	[[ "$output" == *"HTTP/1.1 408 Request Timeout"* ]]
+	secs=$(echo "$output" | sed -n 's/after \([0-9]*\)\..*/\1/p')
+	[ "$secs" -lt 4 ]
+}
+
+@test "connection limit (-c): excess clients are refused, not queued" {
+	start_proxy "$D/log" -s "$D/settings.json" -c 2 -l 127.0.0.1:0
+	python3 "$PY/client.py" slowhead "$PORT" >/dev/null &
+	a=$!
+	python3 "$PY/client.py" slowhead "$PORT" >/dev/null &
+	b=$!
+	wait_for 5 grep -q 'connection limit' "$D/log" || {
+		python3 "$PY/client.py" raw "$PORT" 47 >/dev/null
+		wait_for 5 grep -q 'connection limit' "$D/log"
+	}
+	kill "$a" "$b" 2>/dev/null || true
+	wait "$a" "$b" 2>/dev/null || true
+}
+
+@test "as root: the proxy runs as nobody afterwards and is confined" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0
+	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$PROXY_PID/status")
+	n=$(id -u nobody)
+	[ "$uid" = "$n$n$n$n" ]
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$PROXY_PID/status"
+	grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$PROXY_PID/status"
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+}
+
+@test "-u names the user to drop to" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	start_proxy "$D/log" -s "$D/settings.json" -u srt-test -l 127.0.0.1:0
+	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$PROXY_PID/status")
+	[ "$uid" = "$(id -u srt-test)" ]
+}
+
+@test "unprivileged: still confined with seccomp" {
+	[ "$(id -u)" -ne 0 ] || skip "runs as the unprivileged user"
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$PROXY_PID/status"
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+}
+
+@test "unix listener" {
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0 \
+	    -l "unix:$D/px.sock"
+	run python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("GET http://127.0.0.1:%s/bytes/1 HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2]).encode())
+print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
+	[ "$output" = "HTTP/1.1 200 OK" ]
+}
+
+@test "service mode: launcher, bridge and monitor channels" {
+	run timeout 60 python3 "$PY/service.py" "$SRT_BIN/srt-proxy" "$UP"
+	echo "$output"
+	[[ "$output" == *"ctl hello 1 1"* ]]
+	[[ "$output" == *"policy ok"* ]]
+	[[ "$output" == *"bridge hello 1"* ]]
+	[[ "$output" == *"monitor hello 1"* ]]
+	[[ "$output" == *"http HTTP/1.1 200 OK"* ]]
+	[[ "$output" == *"denied HTTP/1.1 403 Forbidden"* ]]
+	[[ "$output" == *"event 6 42 deny other.org"* ]]
+	[[ "$output" == *"socks reply 0"* ]]
+	[[ "$output" == *"bad policy refused True"* ]]
+	[[ "$output" == *"after bad HTTP/1.1 200 OK"* ]]
+	[[ "$output" == *"after update 3 HTTP/1.1 403 Forbidden"* ]]
+	[[ "$output" == *"alive after bad bridge True"* ]]
+	[[ "$output" == *"exit on EOF 0"* ]]
+}
+
+@test "httpProxyPort: clients are handed to the user's own proxy" {
+	start_proxy "$D/log0" -s "$D/settings.json" -l 127.0.0.1:0
+	inner=$PORT inner_pid=$PROXY_PID
+	printf '{"network":{"allowedDomains":[],"httpProxyPort":%s}}\n' "$inner" \
+	    >"$D/fwd.json"
+	start_proxy "$D/log" -s "$D/fwd.json" -l 127.0.0.1:0
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+	stop_pid "$inner_pid"
+}
