@@ -300,3 +300,21 @@ except OSError as e:
 	# The inner sandbox's mounts are its own business: not reported.
 	[ "$(nev)" -eq 0 ]
 }
+
+@test "openat2 is judged by the flags in its struct open_how" {
+	run sb $PY -c '
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def openat2(path, flags):
+	how = struct.pack("QQQ", flags, 0o644 if flags & os.O_CREAT else 0, 0)
+	fd = libc.syscall(437, -100, path.encode(), how, len(how))
+	if fd >= 0:
+		os.close(fd)
+	return fd, ctypes.get_errno()
+print(openat2("/etc/hostname", os.O_RDONLY)[0] >= 0)
+print(openat2("/etc/srt-oa2", os.O_WRONLY | os.O_CREAT))'
+	[ "${lines[0]}" = True ]
+	[ "${lines[1]}" = "(-1, 30)" ]
+	ev filesystem create /etc/srt-oa2 "outside allowWrite"
+	[ "$(nev)" -eq 1 ]
+}
