@@ -776,12 +776,16 @@ notify_one(struct notify *n, struct seccomp_notif *req,
 
 	memset(resp, 0, sizeof(*resp));
 	resp->id = req->id;
-	if (c != NULL && c->how == NH_SOCKET) {
+	if (c == NULL) {
+		/* Not one we asked for (a number this libseccomp names
+		 * differently): it might be socket(AF_UNIX), so refuse. */
+		log_debug("observer: unknown syscall %d refused", req->data.nr);
+		resp->error = -EPERM;
+	} else if (c->how == NH_SOCKET) {
 		notify_unix(n, req);
 		resp->error = -EPERM;
 	} else {
-		if (c != NULL)
-			notify_fs(n, req, c);
+		notify_fs(n, req, c);
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	}
 	/* ENOENT: the call was interrupted, or its process died. */
