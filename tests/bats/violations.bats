@@ -213,6 +213,35 @@ except PermissionError:
 	[ "$(nev)" -eq 0 ]
 }
 
+# descendant PID DEPTH COMM: the process named COMM DEPTH generations
+# below PID (the launcher's child is pid 1, whose child is the observer).
+descendant() {
+	$PY - "$@" <<-'EOF'
+	import os, sys
+	def kids(p):
+	    out = []
+	    for d in os.listdir("/proc"):
+	        if not d.isdigit():
+	            continue
+	        try:
+	            st = open("/proc/%s/stat" % d).read()
+	        except OSError:
+	            continue
+	        if int(st[st.rindex(")") + 2:].split()[1]) == p:
+	            out.append(int(d))
+	    return out
+	gen = [int(sys.argv[1])]
+	for i in range(int(sys.argv[2])):
+	    gen = [k for p in gen for k in kids(p)]
+	for k in gen:
+	    try:
+	        if open("/proc/%d/comm" % k).read().strip() == sys.argv[3]:
+	            print(k)
+	    except OSError:
+	        pass
+	EOF
+}
+
 # The observer's pid as the command sees it.
 OBS='for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" != srt-observer ] || echo ${p#/proc/}; done'
 
@@ -257,26 +286,7 @@ except OSError as e:
 	for i in $(seq 200); do [ -e "$T/w/ready" ] && break; sleep 0.05; done
 	[ -e "$T/w/ready" ]
 	# The launcher's child is pid 1; its child named srt-observer.
-	obs=$($PY - "$LPID" <<-'EOF'
-	import os, sys
-	def kids(p):
-	    out = []
-	    for d in os.listdir("/proc"):
-	        if d.isdigit():
-	            try:
-	                st = open("/proc/%s/stat" % d).read()
-	            except OSError:
-	                continue
-	            f = st[st.rindex(")") + 2:].split()
-	            if int(f[1]) == p:
-	                out.append(int(d))
-	    return out
-	for init in kids(int(sys.argv[1])):
-	    for k in kids(init):
-	        if open("/proc/%d/comm" % k).read().strip() == "srt-observer":
-	            print(k)
-	EOF
-	)
+	obs=$(descendant "$LPID" 2 srt-observer)
 	[[ "$obs" =~ ^[0-9]+$ ]]
 	kill -9 "$obs"
 	touch "$T/w/go"
@@ -317,4 +327,25 @@ print(openat2("/etc/srt-oa2", os.O_WRONLY | os.O_CREAT))'
 	[ "${lines[1]}" = "(-1, 30)" ]
 	ev filesystem create /etc/srt-oa2 "outside allowWrite"
 	[ "$(nev)" -eq 1 ]
+}
+
+@test "a killed monitor does not hang an observed sandbox" {
+	"$S" --observe -s "$T/s.json" -- sh -c "
+	    echo up >$T/w/ready
+	    while [ ! -e $T/w/go ]; do sleep 0.05; done
+	    for i in 1 2 3 4 5; do echo x >/etc/srt-gone-\$i; done 2>/dev/null
+	    echo finished >$T/w/done" 2>"$T/err" &
+	LPID=$!
+	for i in $(seq 200); do [ -e "$T/w/ready" ] && break; sleep 0.05; done
+	[ -e "$T/w/ready" ]
+	mon=$(descendant "$LPID" 1 srt-monitor)
+	[[ "$mon" =~ ^[0-9]+$ ]]
+	kill -9 "$mon"
+	touch "$T/w/go"
+	for i in $(seq 200); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$LPID" 2>/dev/null
+	wait "$LPID"
+	LPID=
+	[ "$(cat "$T/w/done")" = finished ]
+	[ ! -e /etc/srt-gone-1 ]
 }
