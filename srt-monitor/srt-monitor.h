@@ -161,6 +161,8 @@ struct monitor {
 	TAILQ_HEAD(, peer)	 peers;
 	size_t			 npeers;
 	struct peer		*proxy;		/* service: waits for policy */
+	const char		*command;	/* service -C: the sandboxed one */
+	pid_t			 launcher_pid;	/* service: our parent */
 	int			 listen_fd;
 	struct event		 listen_ev;
 	char			*listen_path;
