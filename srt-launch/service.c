@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libcommon/event.h"
 #include "libcommon/log.h"
 #include "libcommon/proto.h"
 #include "srt-launch/service.h"
@@ -229,10 +230,20 @@ static void
 svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
     int sbx)
 {
-	char	*argv[8];
-	int	 argc = 0, fds[3] = { ctl, mon, sbx };
+	struct srt_event	*ev;
+	char			*argv[10];
+	int			 argc = 0, fds[3] = { ctl, mon, sbx };
 
+	/* The command as given, for the records and ignoreViolations. */
+	if ((ev = calloc(1, sizeof(*ev))) == NULL)
+		fatal("calloc");
+	if (l->shell_cmd != NULL)
+		event_strtrunc(ev->command, sizeof(ev->command), l->shell_cmd);
+	else
+		event_set_command(ev, l->argv);
 	argv[argc++] = "srt-monitor";
+	argv[argc++] = "-C";
+	argv[argc++] = ev->command;
 	if (l->debug > 1)
 		argv[argc++] = "-d";
 	if (!l->quiet)
@@ -243,6 +254,7 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
 	}
 	argv[argc] = NULL;
 	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 3, true);
+	free(ev);
 }
 
 static void

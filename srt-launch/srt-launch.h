@@ -10,6 +10,12 @@
  * already deliver; pid 1 exits with the command's status (128+N for
  * signal N), and the launcher with pid 1's.
  *
+ * Network (service.c): before the clone the launcher starts srt-proxy
+ * and srt-monitor; pid 1 starts srt-bridge once lo is up, and the
+ * command only when the bridge listens and the launcher's go byte on the
+ * life pipe says the proxy holds the policy.  The launcher's wait polls
+ * pid 1, both helpers' channels, signals and --control-fd.
+ *
  * Lifetimes: pid 1 has PR_SET_PDEATHSIG until it starts making things on
  * the host, then watches a pipe whose only writer is the launcher: when
  * the launcher dies, pid 1 kills the sandbox, removes what it made and

@@ -232,6 +232,15 @@ peer_event(struct peer *p, struct imsg *m)
 		log_debug("%s: event: %s", p->name, err);
 		return "malformed IMSG_EVENT";
 	}
+	/* The proxy knows the sandbox, not the command: service mode has
+	 * it from the launcher (-C), for ignoreViolations and the record. */
+	if (p->role == SRT_ROLE_PROXY && p->mon->service) {
+		if (ev.command[0] == '\0' && p->mon->command != NULL)
+			event_strtrunc(ev.command, sizeof(ev.command),
+			    p->mon->command);
+		if (ev.launcher_pid == 0)
+			ev.launcher_pid = p->mon->launcher_pid;
+	}
 	monitor_event(p->mon, p, &ev);
 	return NULL;
 }

@@ -163,6 +163,8 @@ struct monitor {
 	size_t			 npeers;
 	struct peer		*proxy;		/* service: waits for policy */
 	struct peer		*sandbox;	/* service: the supervisor's, too */
+	const char		*command;	/* service -C: the sandboxed one */
+	pid_t			 launcher_pid;	/* service: our parent */
 	int			 listen_fd;
 	struct event		 listen_ev;
 	char			*listen_path;

@@ -443,3 +443,33 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	run "$S" -s "$T/none.json" --control-fd 5 -- sh -c 'sleep 0.5' 5<"$T/lines"
 	[ -z "$output" ]
 }
+
+@test "signals for the command do not reach srt-bridge" {
+	run_bg -q -s "$T/allow.json" -- sh -c "trap '$CURL $U/hello >\"$T/w/after\"; exit 0' USR1; trap '' INT HUP; echo ready >'$T/w/ready'; while :; do sleep 0.1; done"
+	wait_for test -e "$T/w/ready"
+	init=$(pgrep -P "$LPID" -x srt-launch)
+	bpid=$(pgrep -P "$init" -x srt-bridge)
+	[ -n "$bpid" ]
+	kill -INT "$LPID"
+	kill -HUP "$LPID"
+	kill -0 "$bpid"
+	kill -USR1 "$LPID"
+	wait "$LPID" && status=0 || status=$?
+	LPID=
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/w/after")" = "hello from upstream" ]
+}
+
+@test "ignoreViolations by command applies to the proxy's denials" {
+	printf '{"network":{"allowedDomains":["example.com"]},"ignoreViolations":{"curl":["127.0.0.1"]}}\n' >"$T/ig.json"
+	printf '{"network":{"allowedDomains":["example.com"]},"ignoreViolations":{"wget":["127.0.0.1"]}}\n' >"$T/ig2.json"
+	run --separate-stderr "$S" -s "$T/ig.json" --violations "$T/v1" -- \
+	    sh -c "$CURL -o /dev/null $U/hello"
+	[[ "$stderr" != *"denied network"* ]]
+	[ ! -s "$T/v1" ]
+	run --separate-stderr "$S" -s "$T/ig2.json" --violations "$T/v2" -- \
+	    sh -c "$CURL -o /dev/null $U/hello"
+	[[ "$stderr" == *"denied network"* ]]
+	grep -q '"command":"sh -c curl' "$T/v2"
+	grep -q "\"launcher_pid\":[1-9]" "$T/v2"
+}
