@@ -5,3 +5,4 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/startup.sh" "$@"
 "$here/net.sh"
+"$here/observer.sh"

@@ -21,6 +21,7 @@
 #define PROXY_FD_BRIDGE		5	/* bridge -> proxy, client fds */
 #define MONITOR_FD_CONTROL	3	/* launch <-> monitor */
 #define MONITOR_FD_PROXY	4	/* proxy -> monitor */
+#define MONITOR_FD_SANDBOX	5	/* sandbox's supervisor -> monitor */
 #define BRIDGE_FD_PROXY		3	/* bridge -> proxy */
 
 /* Largest message on any channel: a whole settings document fits. */
@@ -49,7 +50,8 @@ enum srt_role {
 	SRT_ROLE_LAUNCH = 1,
 	SRT_ROLE_PROXY,
 	SRT_ROLE_BRIDGE,
-	SRT_ROLE_MONITOR
+	SRT_ROLE_MONITOR,
+	SRT_ROLE_SANDBOX	/* the sandbox's seccomp supervisor */
 };
 
 /* Which listener a bridged client socket was accepted on. */

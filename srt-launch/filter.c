@@ -214,8 +214,51 @@ filter_ns_flags(scmp_filter_ctx ctx)
 	return rc;
 }
 
+/* open(2) and openat(2) with any write-intent flag: one rule a bit. */
 static int
-filter_build(const struct launch *l, scmp_filter_ctx ctx)
+filter_notify_open(scmp_filter_ctx ctx, const char *name, unsigned int arg)
+{
+	static const unsigned int	bits[] = { O_WRONLY, O_RDWR, O_CREAT,
+	    O_TRUNC, O_APPEND };
+	struct scmp_arg_cmp		c;
+	size_t				i;
+	int				rc = 0;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		c = ARG32_HAS(arg, bits[i]);
+		rc |= filter_rule(ctx, SCMP_ACT_NOTIFY, name, 1, &c);
+	}
+	return rc;
+}
+
+/*
+ * The write observer: calls that may write a path notify the supervisor,
+ * which reports those outside the policy and lets the kernel go on.
+ * Reads never notify.  openat2 keeps its flags in memory the filter
+ * cannot read, so it always notifies; programs rarely use it.
+ */
+static int
+filter_notify_fs(scmp_filter_ctx ctx)
+{
+	static const char *const always[] = {
+		"openat2", "creat", "mkdir", "mkdirat", "unlink", "unlinkat",
+		"rmdir", "rename", "renameat", "renameat2", "link", "linkat",
+		"symlink", "symlinkat", "truncate", "chmod", "fchmodat",
+		"fchmodat2", "mknod", "mknodat", "utime", "utimes",
+		"futimesat", "utimensat", NULL
+	};
+	size_t	i;
+	int	rc;
+
+	rc = filter_notify_open(ctx, "open", 1);
+	rc |= filter_notify_open(ctx, "openat", 2);
+	for (i = 0; always[i] != NULL; i++)
+		rc |= filter_rule0(ctx, SCMP_ACT_NOTIFY, always[i]);
+	return rc;
+}
+
+static int
+filter_build(const struct launch *l, scmp_filter_ctx ctx, bool notify)
 {
 	static const char *const mounts[] = {
 		"mount", "umount2", "umount", "pivot_root", "setns",
@@ -233,11 +276,16 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx)
 	nested = l->settings.allow_nested_user_namespaces;
 	/* AF_UNIX: no local IPC with host services (docker, ssh-agent,
 	 * dbus) that bind mounts leave reachable; socketpair stays, as in
-	 * the reference, since it reaches nothing outside. */
+	 * the reference, since it reaches nothing outside.  Observed, the
+	 * supervisor answers EPERM and reports; if it is gone the kernel
+	 * answers ENOSYS, a refusal still. */
 	if (!l->settings.net.allow_all_unix_sockets) {
 		c = ARG32_EQ(0, AF_UNIX);
-		rc |= filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), "socket", 1, &c);
+		rc |= filter_rule(ctx, notify ? SCMP_ACT_NOTIFY :
+		    SCMP_ACT_ERRNO(EPERM), "socket", 1, &c);
 	}
+	if (notify)
+		rc |= filter_notify_fs(ctx);
 	/* io_uring performs file and socket operations the filter never
 	 * sees. */
 	for (i = 0; uring[i] != NULL; i++)
@@ -274,13 +322,14 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx)
  * the same rules are compiled for x32 too.
  */
 static int
-filter_seccomp(const struct launch *l)
+filter_seccomp_load(const struct launch *l, bool notify, int *listener)
 {
 	scmp_filter_ctx	ctx;
 	int		rc;
 
+	*listener = -1;
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
-		return -1;
+		return -ENOMEM;
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS);
 #ifdef __x86_64__
@@ -288,13 +337,46 @@ filter_seccomp(const struct launch *l)
 		rc = seccomp_arch_add(ctx, SCMP_ARCH_X32);
 #endif
 	if (rc == 0)
-		rc = filter_build(l, ctx);
+		rc = filter_build(l, ctx, notify);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
+	if (rc == 0 && notify && (*listener = seccomp_notify_fd(ctx)) < 0)
+		rc = *listener;
 	seccomp_release(ctx);
+	return rc;
+}
+
+/*
+ * Observed, the listener goes to the supervisor.  A sandbox nested in
+ * another observed srt inherits a filter with a listener already, and
+ * the kernel allows one listener per filter chain (EBUSY): the inner
+ * one then refuses without reporting, as an unobserved sandbox does.
+ */
+static int
+filter_seccomp(const struct launch *l)
+{
+	int	rc, listener;
+
+	rc = filter_seccomp_load(l, l->observe, &listener);
+	/* libseccomp reports the kernel's EBUSY as ECANCELED. */
+	if ((rc == -EBUSY || rc == -ECANCELED) && l->observe) {
+		log_debug("seccomp listener taken (nested srt?): "
+		    "not observed");
+		rc = filter_seccomp_load(l, false, &listener);
+	}
 	if (rc != 0) {
 		errno = -rc;
 		log_warn("seccomp");
+		return -1;
+	}
+	if (listener == -1)
+		return 0;
+	/* Without its supervisor every notifying call of ours would fail
+	 * ENOSYS: better not to run at all. */
+	rc = notify_handoff(l, listener);
+	close(listener);
+	if (rc == -1) {
+		log_warn("observer handoff");
 		return -1;
 	}
 	return 0;
@@ -372,7 +454,15 @@ filter_print(const struct launch *l, FILE *fp)
 		fprintf(fp, "landlock-scope signal abstract-unix-socket\n");
 	fprintf(fp, "# seccomp (native arch, others killed):\n");
 	if (!l->settings.net.allow_all_unix_sockets)
-		fprintf(fp, "seccomp EPERM socket(AF_UNIX)\n");
+		fprintf(fp, "seccomp EPERM socket(AF_UNIX)%s\n",
+		    !l->want_observe ? "" : " (observed: notify, answered "
+		    "EPERM and reported)");
+	if (l->want_observe)
+		fprintf(fp, "seccomp notify (reported, then continued): "
+		    "open/openat with write flags, openat2, creat, "
+		    "mkdir(at), unlink(at), rmdir, rename(at)(2), link(at), "
+		    "symlink(at), truncate, chmod/fchmodat(2), mknod(at), "
+		    "utime(s), futimesat, utimensat\n");
 	fprintf(fp, "seccomp EPERM io_uring_setup io_uring_enter "
 	    "io_uring_register\n");
 	if (!l->settings.allow_nested_user_namespaces)

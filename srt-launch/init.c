@@ -138,9 +138,9 @@ init_fds(const struct launch *l)
 		}
 		if (l->control_fd > 3)
 			close_range(3, (unsigned)l->control_fd - 1, 0);
-		return close_range((unsigned)l->control_fd + 1, ~0U, 0);
+		return notify_closefrom(l, (unsigned)l->control_fd + 1);
 	}
-	return close_range(3, ~0U, 0);
+	return notify_closefrom(l, 3);
 }
 
 static void __attribute__((noreturn))
@@ -281,12 +281,15 @@ init_main(struct launch *l)
 		hold_cleanup(l);
 		_exit(128 + SIGKILL);	/* the launcher died meanwhile */
 	}
+	if (notify_spawn(l) == -1)
+		log_warn("observer: not started");
 	if ((cmd = fork()) == -1)
 		fatal_launch("fork");
 	if (cmd == 0) {
 		close(sfd);
 		init_command(l);
 	}
+	notify_forked(l);
 	code = init_loop(l, sfd, cmd);
 	init_reap_all();
 	/* The launcher cleans up on the host after us, more cheaply; only

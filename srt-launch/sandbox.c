@@ -151,6 +151,8 @@ sandbox_run(struct launch *l)
 		init_main(l);
 	}
 	close(life[0]);
+	if (l->observe)
+		close(l->notify_ev);	/* the supervisor's now */
 	log_debug("sandbox pid 1 is %d on the host", (int)pid);
 	/* life[1] stays open until we exit: its EOF tells pid 1 we died. */
 	if (l->svc != NULL)

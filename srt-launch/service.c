@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libcommon/event.h"
 #include "libcommon/log.h"
 #include "libcommon/proto.h"
 #include "srt-launch/service.h"
@@ -226,12 +227,23 @@ svc_hello(struct imsgbuf *ib)
 }
 
 static void
-svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon)
+svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
+    int sbx)
 {
-	char	*argv[8];
-	int	 argc = 0, fds[2] = { ctl, mon };
+	struct srt_event	*ev;
+	char			*argv[10];
+	int			 argc = 0, fds[3] = { ctl, mon, sbx };
 
+	/* The command as given, for the records and ignoreViolations. */
+	if ((ev = calloc(1, sizeof(*ev))) == NULL)
+		fatal("calloc");
+	if (l->shell_cmd != NULL)
+		event_strtrunc(ev->command, sizeof(ev->command), l->shell_cmd);
+	else
+		event_set_command(ev, l->argv);
 	argv[argc++] = "srt-monitor";
+	argv[argc++] = "-C";
+	argv[argc++] = ev->command;
 	if (l->debug > 1)
 		argv[argc++] = "-d";
 	if (!l->quiet)
@@ -241,7 +253,8 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon)
 		argv[argc++] = l->violations;
 	}
 	argv[argc] = NULL;
-	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 2, true);
+	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 3, true);
+	free(ev);
 }
 
 static void
@@ -293,6 +306,7 @@ service_start(struct launch *l)
 	struct service	*s;
 	char		 dir[PATH_MAX];
 	int		 pctl[2], mctl[2] = { -1, -1 }, pm[2] = { -1, -1 };
+	int		 sbx;
 	bool		 want_monitor = !l->quiet || l->violations != NULL;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -311,9 +325,12 @@ service_start(struct launch *l)
 	if (want_monitor) {
 		svc_socketpair(mctl);
 		svc_socketpair(pm);
-		svc_start_monitor(l, s, mctl[1], pm[1]);
+		sbx = notify_channel(l);
+		svc_start_monitor(l, s, mctl[1], pm[1], sbx);
 		close(mctl[1]);
 		close(pm[1]);
+		if (sbx != -1)
+			close(sbx);
 		if (imsgbuf_init(&s->monitor, mctl[0]) == -1 ||
 		    imsgbuf_set_maxsize(&s->monitor, SRT_IMSG_MAX) == -1)
 			fatal_launch("imsgbuf");
@@ -345,10 +362,12 @@ service_start(struct launch *l)
 void
 service_closefds(const struct launch *l)
 {
-	int		keep[3], n = 0, i, j, t;
+	int		keep[4], n = 0, i, j, t;
 	unsigned int	from = 3;
 
 	keep[n++] = l->life_rd;
+	if (l->observe)
+		keep[n++] = l->notify_ev;
 	if (l->svc != NULL) {
 		keep[n++] = l->svc->bridge[1];
 		keep[n++] = l->svc->exe_bridge;

@@ -27,6 +27,8 @@
 #define OPT_CHECK	1002
 #define OPT_VIOLATIONS	1003
 #define OPT_MONITOR	1004
+#define OPT_OBSERVE	1005
+#define OPT_NO_OBSERVE	1006
 
 static const char	*progname = "srt-launch";
 
@@ -49,8 +51,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: %s [-dhqV] [-c string] [--check] [--control-fd fd] "
 	    "[--print-plan]\n"
-	    "       %*s [--monitor unix:path] [--violations file|-] "
-	    "[-s file]\n"
+	    "       %*s [--monitor unix:path] [--no-observe] "
+	    "[--violations file|-] [-s file]\n"
 	    "       %*s [--] [command [arg ...]]\n",
 	    progname, (int)strlen(progname), "", (int)strlen(progname), "");
 	exit(status);
@@ -86,6 +88,8 @@ launch_options(struct launch *l, int argc, char *argv[])
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "violations",	required_argument,	NULL, OPT_VIOLATIONS },
 		{ "monitor",	required_argument,	NULL, OPT_MONITOR },
+		{ "observe",	no_argument,		NULL, OPT_OBSERVE },
+		{ "no-observe",	no_argument,		NULL, OPT_NO_OBSERVE },
 		{ NULL,		0,			NULL, 0 }
 	};
 	int	ch;
@@ -122,6 +126,12 @@ launch_options(struct launch *l, int argc, char *argv[])
 			exit(0);
 		case OPT_CONTROL_FD:
 			launch_control_fd(l, optarg);
+			break;
+		case OPT_OBSERVE:
+			l->want_observe = true;
+			break;
+		case OPT_NO_OBSERVE:
+			l->want_observe = false;
 			break;
 		case OPT_PRINT_PLAN:
 			l->print_plan = true;

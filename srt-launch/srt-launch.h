@@ -10,6 +10,12 @@
  * already deliver; pid 1 exits with the command's status (128+N for
  * signal N), and the launcher with pid 1's.
  *
+ * Network (service.c): before the clone the launcher starts srt-proxy
+ * and srt-monitor; pid 1 starts srt-bridge once lo is up, and the
+ * command only when the bridge listens and the launcher's go byte on the
+ * life pipe says the proxy holds the policy.  The launcher's wait polls
+ * pid 1, both helpers' channels, signals and --control-fd.
+ *
  * Lifetimes: pid 1 has PR_SET_PDEATHSIG until it starts making things on
  * the host, then watches a pipe whose only writer is the launcher: when
  * the launcher dies, pid 1 kills the sandbox, removes what it made and
@@ -77,6 +83,13 @@ struct launch {
 	bool		  quiet;		/* -q */
 	char		 *violations;		/* --violations FILE|- */
 	char		 *monitor_addr;		/* --monitor unix:PATH */
+
+	/* The violation observer (notify.c). */
+	bool		  want_observe;		/* --observe */
+	bool		  observe;		/* a channel to the monitor */
+	int		  notify_ev;		/* supervisor -> srt-monitor */
+	int		  notify_sp[2];		/* listener: command -> it */
+	pid_t		  launcher_pid;
 };
 
 /* probe.c */
@@ -106,6 +119,19 @@ int	filter_apply(const struct launch *);
 void	filter_print(const struct launch *, FILE *);
 int	filter_landlock_abi(void);
 int	filter_caps_drop(void);
+
+/*
+ * notify.c: the seccomp user-notification supervisor.  The launcher
+ * makes its event channel (returns the monitor's end, -1 for none);
+ * pid 1 forks it before the command; the command, once its filter is
+ * loaded, hands it the listener.
+ */
+int	notify_channel(struct launch *);
+int	notify_spawn(struct launch *);
+int	notify_handoff(const struct launch *, int listener);
+void	notify_forked(struct launch *);
+/* close_range(from, ~0) but for the command's end of the handoff. */
+int	notify_closefrom(const struct launch *, unsigned int from);
 
 /* env.c */
 int	env_setup(const struct launch *);

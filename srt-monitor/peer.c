@@ -118,6 +118,8 @@ peer_free(struct peer *p)
 	mon->npeers--;
 	if (mon->proxy == p)
 		mon->proxy = NULL;
+	if (mon->sandbox == p)
+		mon->sandbox = NULL;
 	close(p->ib.fd);
 	imsgbuf_clear(&p->ib);
 	ignore_free(&p->ignore);
@@ -172,13 +174,17 @@ peer_hello(struct peer *p, struct imsg *m)
 		return "bad IMSG_HELLO length";
 	if (h.version != SRT_PROTO_VERSION)
 		return "protocol version mismatch";
-	if (h.role != SRT_ROLE_LAUNCH && h.role != SRT_ROLE_PROXY)
+	if (h.role != SRT_ROLE_LAUNCH && h.role != SRT_ROLE_PROXY &&
+	    h.role != SRT_ROLE_SANDBOX)
+		return "unexpected role";
+	/* The supervisor speaks only on the channel the launcher made. */
+	if (h.role == SRT_ROLE_SANDBOX && p->want_role != SRT_ROLE_SANDBOX)
 		return "unexpected role";
 	if (p->want_role != 0 && h.role != p->want_role)
 		return "unexpected role on this channel";
 	p->role = h.role;
 	peer_hello_done(p);
-	if (p->mon->proxy != p) {
+	if (p->mon->proxy != p && p->mon->sandbox != p) {
 		h.version = SRT_PROTO_VERSION;
 		h.role = SRT_ROLE_MONITOR;
 		if (peer_reply(p, IMSG_HELLO, &h, sizeof(h)) == -1)
@@ -226,6 +232,15 @@ peer_event(struct peer *p, struct imsg *m)
 		log_debug("%s: event: %s", p->name, err);
 		return "malformed IMSG_EVENT";
 	}
+	/* The proxy knows the sandbox, not the command: service mode has
+	 * it from the launcher (-C), for ignoreViolations and the record. */
+	if (p->role == SRT_ROLE_PROXY && p->mon->service) {
+		if (ev.command[0] == '\0' && p->mon->command != NULL)
+			event_strtrunc(ev.command, sizeof(ev.command),
+			    p->mon->command);
+		if (ev.launcher_pid == 0)
+			ev.launcher_pid = p->mon->launcher_pid;
+	}
 	monitor_event(p->mon, p, &ev);
 	return NULL;
 }
@@ -243,6 +258,8 @@ peer_dispatch(struct peer *p, struct imsg *m)
 	case IMSG_SUMMARY_REQ:
 		if (m->datalen != 0)
 			return "bad IMSG_SUMMARY_REQ length";
+		if (p->control)
+			peer_drain(p->mon);
 		if (peer_reply(p, IMSG_SUMMARY, &p->mon->sum,
 		    sizeof(p->mon->sum)) == -1)
 			return "does not read its replies";
@@ -250,11 +267,62 @@ peer_dispatch(struct peer *p, struct imsg *m)
 	case IMSG_SHUTDOWN:
 		if (!p->control || m->datalen != 0)
 			return "unexpected IMSG_SHUTDOWN";
+		peer_drain(p->mon);
 		monitor_exit(p->mon, NULL);
 		return NULL;
 	default:
 		return "unexpected message type";
 	}
+}
+
+/* One read and its messages: 1 when more may be queued, 0 when done. */
+static int
+peer_read_once(struct peer *p)
+{
+	struct imsg	 m;
+	const char	*why = NULL;
+	ssize_t		 n;
+	int		 r;
+
+	if ((n = imsgbuf_read(&p->ib)) == 0) {
+		peer_lost(p, "closed");
+		return 0;
+	}
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			peer_lost(p, strerror(errno));
+		return 0;
+	}
+	while (why == NULL && (r = imsg_get(&p->ib, &m)) == 1) {
+		why = peer_dispatch(p, &m);
+		imsg_free(&m);
+	}
+	if (why == NULL && r == -1)
+		why = "bad message framing";
+	if (why != NULL) {
+		peer_lost(p, why);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The launcher asks for the summary and shuts us down once the sandbox
+ * is gone, when every event its producers sent is already queued on
+ * their channels: read those first, or the last ones would be lost to
+ * the order in which the loop happens to wake.
+ */
+void
+peer_drain(struct monitor *mon)
+{
+	int	i;
+
+	for (i = 0; i < 4096 && mon->sandbox != NULL &&
+	    mon->sandbox->evflags != 0 && peer_read_once(mon->sandbox); i++)
+		;
+	for (i = 0; i < 4096 && mon->proxy != NULL &&
+	    mon->proxy->evflags != 0 && peer_read_once(mon->proxy); i++)
+		;
 }
 
 static void

@@ -38,6 +38,7 @@ struct options {
 	int		 facility;
 	const char	*syslog_path;
 	const char	*syslog_remote;
+	const char	*command;
 };
 
 enum {
@@ -50,8 +51,8 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: srt-monitor [-dhtV] [-f json|text] [-l unix:path] "
-	    "[-o file|-] [-s settings]\n"
+	    "usage: srt-monitor [-dhtV] [-C command] [-f json|text] "
+	    "[-l unix:path] [-o file|-] [-s settings]\n"
 	    "                   [-u user] [--syslog [facility]] "
 	    "[--syslog-remote host:port[/tcp|/udp]]\n"
 	    "                   [--syslog-socket path]\n");
@@ -91,9 +92,12 @@ parse_options(struct options *o, int argc, char *argv[])
 	o->fmt = OUT_JSON;
 	o->facility = syslog_facility("daemon");
 	o->syslog_path = "/dev/log";
-	while ((ch = getopt_long(argc, argv, "+df:hl:o:s:tu:V", longopts,
+	while ((ch = getopt_long(argc, argv, "+C:df:hl:o:s:tu:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'C':
+			o->command = optarg;
+			break;
 		case 'd':
 			o->debug++;
 			break;
@@ -178,6 +182,8 @@ monitor_policy(struct monitor *mon)
 {
 	if (mon->proxy != NULL && mon->proxy->evflags == 0)
 		peer_start(mon->proxy);
+	if (mon->sandbox != NULL && mon->sandbox->evflags == 0)
+		peer_start(mon->sandbox);
 }
 
 static void
@@ -229,6 +235,14 @@ open_service(struct monitor *mon)
 		    "proxy");
 		if (mon->proxy == NULL)
 			fatalx("proxy channel");
+	}
+	if (is_socket(MONITOR_FD_SANDBOX)) {
+		if (fcntl(MONITOR_FD_SANDBOX, F_SETFD, FD_CLOEXEC) == -1)
+			fatal("fcntl");
+		mon->sandbox = peer_add(mon, MONITOR_FD_SANDBOX,
+		    SRT_ROLE_SANDBOX, 0, "sandbox");
+		if (mon->sandbox == NULL)
+			fatalx("sandbox channel");
 	}
 }
 
@@ -450,6 +464,10 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&mon.outputs);
 	mon.listen_fd = -1;
 	mon.service = o.listen == NULL;
+	if (mon.service) {
+		mon.command = o.command;
+		mon.launcher_pid = getppid();
+	}
 	mon.verbose = o.debug;
 	if ((mon.base = event_base_new()) == NULL)
 		fatalx("event_base_new");

@@ -151,6 +151,7 @@ struct peer	*peer_add(struct monitor *, int fd, uint32_t want_role,
 		    int control, const char *name);
 void		 peer_start(struct peer *);
 void		 peer_free(struct peer *);
+void		 peer_drain(struct monitor *);
 
 /* srt-monitor.c */
 struct monitor {
@@ -161,6 +162,9 @@ struct monitor {
 	TAILQ_HEAD(, peer)	 peers;
 	size_t			 npeers;
 	struct peer		*proxy;		/* service: waits for policy */
+	struct peer		*sandbox;	/* service: the supervisor's, too */
+	const char		*command;	/* service -C: the sandboxed one */
+	pid_t			 launcher_pid;	/* service: our parent */
 	int			 listen_fd;
 	struct event		 listen_ev;
 	char			*listen_path;

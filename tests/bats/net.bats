@@ -459,3 +459,17 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/w/after")" = "hello from upstream" ]
 }
+
+@test "ignoreViolations by command applies to the proxy's denials" {
+	printf '{"network":{"allowedDomains":["example.com"]},"ignoreViolations":{"curl":["127.0.0.1"]}}\n' >"$T/ig.json"
+	printf '{"network":{"allowedDomains":["example.com"]},"ignoreViolations":{"wget":["127.0.0.1"]}}\n' >"$T/ig2.json"
+	run --separate-stderr "$S" -s "$T/ig.json" --violations "$T/v1" -- \
+	    sh -c "$CURL -o /dev/null $U/hello"
+	[[ "$stderr" != *"denied network"* ]]
+	[ ! -s "$T/v1" ]
+	run --separate-stderr "$S" -s "$T/ig2.json" --violations "$T/v2" -- \
+	    sh -c "$CURL -o /dev/null $U/hello"
+	[[ "$stderr" == *"denied network"* ]]
+	grep -q '"command":"sh -c curl' "$T/v2"
+	grep -q "\"launcher_pid\":[1-9]" "$T/v2"
+}
