@@ -51,10 +51,11 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: %s [-dhqV] [-c string] [--check] [--control-fd fd] "
 	    "[--print-plan]\n"
-	    "       %*s [--monitor unix:path] [--no-observe] "
-	    "[--violations file|-] [-s file]\n"
+	    "       %*s [--monitor unix:path] [--observe | --no-observe]\n"
+	    "       %*s [--violations file|-] [-s file]\n"
 	    "       %*s [--] [command [arg ...]]\n",
-	    progname, (int)strlen(progname), "", (int)strlen(progname), "");
+	    progname, (int)strlen(progname), "", (int)strlen(progname), "",
+	    (int)strlen(progname), "");
 	exit(status);
 }
 

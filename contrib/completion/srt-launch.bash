@@ -21,7 +21,7 @@ _srt_launch()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-d -s -c -q -h -V --debug --settings
-		    --control-fd --print-plan --check --quiet --violations
+		    --control-fd --print-plan --check --quiet --observe --no-observe --violations
 		    --monitor --help --version --' -- "$cur"))
 		return
 	fi
