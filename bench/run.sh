@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (`make bench`).  Each prints its
-# own summary; add a line per benchmark.
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-"$here/startup.sh" "$@"
-"$here/net.sh"
-"$here/observer.sh"
+# make bench: every bench/*.sh except this one, in one invocation.
+set -u
+dir=$(cd "$(dirname "$0")" && pwd)
+rc=0
+for b in "$dir"/*.sh; do
+	[ "$(basename "$b")" = run.sh ] && continue
+	echo "== $(basename "$b" .sh)"
+	"$b" || rc=1
+done
+exit $rc

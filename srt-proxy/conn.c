@@ -8,6 +8,8 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,15 @@ conn_arm_timer(struct conn *c, int secs)
 		evtimer_del(c->timer);
 }
 
+/* Small requests and answers must not wait for Nagle's timer. */
+static void
+conn_nodelay(int fd)
+{
+	int	on = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
 void
 conn_accept(struct proxy *px, int fd, uint32_t peerid, int hint)
 {
@@ -78,6 +89,7 @@ conn_accept(struct proxy *px, int fd, uint32_t peerid, int hint)
 	c->peerid = peerid;
 	c->cfd = fd;
 	c->state = CS_SNIFF;
+	conn_nodelay(fd);
 	c->cbev = bufferevent_socket_new(px->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(px->base, conn_timer, c);
 	c->pending = evbuffer_new();
@@ -327,6 +339,7 @@ void
 conn_dialled(struct conn *c, struct bufferevent *bev)
 {
 	c->dialling = false;
+	conn_nodelay(bufferevent_getfd(bev));
 	strlcpy(c->uhost, c->host, sizeof(c->uhost));
 	c->uport = c->port;
 	bufferevent_enable(bev, EV_READ | EV_WRITE);

@@ -23,6 +23,7 @@
 #define RELAY_CHUNK	(1024 * 1024)
 #define RELAY_BUFSZ	(64 * 1024)
 #define RELAY_ROUNDS	16
+#define RELAY_PIPESZ	(1024 * 1024)
 
 struct tunnel;
 
@@ -32,7 +33,7 @@ struct half {
 	int		 pipe[2];
 	size_t		 inpipe;
 	char		*buf;		/* pending bytes, or the fallback */
-	size_t		 boff, blen;
+	size_t		 bufsz, boff, blen;
 	bool		 nosplice;
 	bool		 eof;
 	bool		 done;
@@ -47,6 +48,47 @@ struct tunnel {
 	time_t		 last;
 };
 
+/*
+ * Spare pipes, shared by every tunnel: a direction that has drained its
+ * pipe and waits for input gives it back, so thousands of quiet tunnels
+ * hold sockets only and a descriptor limit goes to clients, not pipes.
+ */
+#define RELAY_POOL	256
+static int	pool[RELAY_POOL][2];
+static int	npool;
+
+static void
+pipe_put(struct half *h)
+{
+	if (h->pipe[0] == -1 || h->inpipe > 0)
+		return;
+	if (npool < RELAY_POOL) {
+		pool[npool][0] = h->pipe[0];
+		pool[npool][1] = h->pipe[1];
+		npool++;
+	} else {
+		close(h->pipe[0]);
+		close(h->pipe[1]);
+	}
+	h->pipe[0] = h->pipe[1] = -1;
+}
+
+static int
+pipe_get(struct half *h)
+{
+	if (npool > 0) {
+		npool--;
+		h->pipe[0] = pool[npool][0];
+		h->pipe[1] = pool[npool][1];
+		return 0;
+	}
+	if (pipe2(h->pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	/* A bigger pipe moves more per splice; best effort. */
+	fcntl(h->pipe[1], F_SETPIPE_SZ, RELAY_PIPESZ);
+	return 0;
+}
+
 static void
 tunnel_free(struct tunnel *t)
 {
@@ -58,6 +100,8 @@ tunnel_free(struct tunnel *t)
 			event_free(h->rd);
 		if (h->wr)
 			event_free(h->wr);
+		if (h->inpipe == 0)
+			pipe_put(h);
 		if (h->pipe[0] != -1) {
 			close(h->pipe[0]);
 			close(h->pipe[1]);
@@ -96,6 +140,13 @@ half_flush_buf(struct half *h)
 		h->boff += n;
 	}
 	h->boff = h->blen = 0;
+	/* A spliced direction needs no buffer once the pending bytes left:
+	 * idle tunnels stay small. */
+	if (!h->nosplice && h->buf != NULL) {
+		free(h->buf);
+		h->buf = NULL;
+		h->bufsz = 0;
+	}
 	return 1;
 }
 
@@ -121,8 +172,7 @@ half_fill(struct half *h)
 {
 	ssize_t	n;
 
-	if (!h->nosplice && h->pipe[0] == -1 &&
-	    pipe2(h->pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+	if (!h->nosplice && h->pipe[0] == -1 && pipe_get(h) == -1)
 		return -1;
 	if (!h->nosplice) {
 		n = splice(h->from, NULL, h->pipe[1], NULL, RELAY_CHUNK,
@@ -136,8 +186,13 @@ half_fill(struct half *h)
 		}
 	}
 	if (h->nosplice) {
-		if (h->buf == NULL && (h->buf = malloc(RELAY_BUFSZ)) == NULL)
-			return -1;
+		if (h->bufsz < RELAY_BUFSZ) {
+			char *nb = realloc(h->buf, RELAY_BUFSZ);
+			if (nb == NULL)
+				return -1;
+			h->buf = nb;
+			h->bufsz = RELAY_BUFSZ;
+		}
 		n = read(h->from, h->buf, RELAY_BUFSZ);
 		if (n > 0) {
 			h->boff = 0;
@@ -154,7 +209,7 @@ half_fill(struct half *h)
 
 /* Move what can move now in one direction; false if the tunnel died. */
 static bool
-half_pump(struct half *h)
+half_pump(struct half *h, bool readable)
 {
 	int	r, round;
 
@@ -173,9 +228,16 @@ half_pump(struct half *h)
 			event_del(h->wr);
 			return true;
 		}
+		/* Make the pipe only once there is something to read: a
+		 * tunnel that never carries a byte costs no pipe. */
+		if (h->pipe[0] == -1 && !h->nosplice && !readable) {
+			half_wait(h, false);
+			return true;
+		}
 		if ((r = half_fill(h)) != 1) {
 			if (r == -1)
 				return false;
+			pipe_put(h);
 			half_wait(h, false);
 			return true;
 		}
@@ -192,7 +254,7 @@ half_cb(evutil_socket_t fd, short what, void *arg)
 	struct tunnel	*t = h->t;
 	struct timeval	 now;
 
-	if (!half_pump(h) || (t->h[0].done && t->h[1].done)) {
+	if (!half_pump(h, (what & EV_READ) != 0) || (t->h[0].done && t->h[1].done)) {
 		tunnel_free(t);
 		return;
 	}
@@ -232,11 +294,10 @@ half_init(struct tunnel *t, int i, const void *pending, size_t n)
 	if (h->rd == NULL || h->wr == NULL)
 		return -1;
 	if (n > 0) {
-		if ((h->buf = malloc(n > RELAY_BUFSZ ? n : RELAY_BUFSZ)) ==
-		    NULL)
+		if ((h->buf = malloc(n)) == NULL)
 			return -1;
 		memcpy(h->buf, pending, n);
-		h->blen = n;
+		h->bufsz = h->blen = n;
 	}
 	return 0;
 }
