@@ -193,3 +193,32 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 403 ]
 	rm -rf "$R"
 }
+
+@test "-m: denials reach a monitor's unix socket as IMSG_EVENT" {
+	R=$(mktemp -d /tmp/srt-proxy-mon.XXXXXX)
+	chmod 755 "$R"
+	python3 -c 'import socket, struct, sys, os
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666); s.listen(1)
+open(sys.argv[2], "w").close()
+c, _ = s.accept(); c.settimeout(10)
+def msg():
+    h = b""
+    while len(h) < 16: h += c.recv(16 - len(h))
+    t, n, _, _ = struct.unpack("=IIII", h)
+    d = b""
+    while len(d) < n - 16: d += c.recv(n - 16 - len(d))
+    return t, d
+print(msg()[0]); t, d = msg(); print(t, d.decode())' \
+	    "$R/mon.sock" "$R/ready" >"$R/out" &
+	EXTRA_PID=$!
+	wait_for 5 test -e "$R/ready"
+	start_proxy "$D/log" -s "$D/settings.json" -m "$R/mon.sock" \
+	    -l 127.0.0.1:0
+	[ "$(code "http://denied.example.net/")" = 403 ]
+	wait_for 5 grep -q denied.example.net "$R/out"
+	run cat "$R/out"
+	[ "${lines[0]}" = 1 ]
+	[[ "${lines[1]}" == "6 {"*'"verdict":"deny"'*'"host":"denied.example.net"'* ]]
+	rm -rf "$R"
+}
