@@ -65,7 +65,8 @@ struct proxy {
 	int			 idle_timeout;
 	int			 tun_timeout;
 	bool			 draining;
-	bool			 nosplice;	/* SRT_PROXY_NOSPLICE: copy */
+	bool			 nosplice;
+	bool			 confined;	/* SRT_PROXY_NOSPLICE: copy */
 	bool			 service;
 	struct imsgbuf		 ctl;		/* service mode: fd 3 */
 	struct imsgbuf		 bridge;	/* service mode: fd 5 */
@@ -219,5 +220,6 @@ int	service_monitor_connect(struct proxy *, const char *path);
 
 /* confine glue (srt-proxy.c) */
 int	proxy_confine(struct proxy *);
+int	proxy_privdrop(struct proxy *);
 
 #endif

@@ -69,6 +69,8 @@ service_policy(struct proxy *px, struct imsg *imsg)
 		log_warnx("policy refused: %s", why);
 		imsg_compose(&px->ctl, IMSG_POLICY_BAD, 0, getpid(), -1, why,
 		    strlen(why));
+	} else if (proxy_confine(px) == -1) {
+		fatalx_status(125, "cannot confine the proxy");
 	} else {
 		log_debug("policy applied");
 		imsg_compose(&px->ctl, IMSG_POLICY_OK, 0, getpid(), -1, NULL,

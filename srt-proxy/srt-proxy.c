@@ -273,17 +273,22 @@ raise_nofile(void)
 /*
  * Drop root, then confine: the relay needs splice, the listeners and
  * dials inet, the resolver dns, service mode fd passing; a unix socket
- * only for a MITM proxy, a unix listener or a monitor socket; reading
- * only the settings file's directory, for SIGHUP.
+ * for a MITM proxy, a unix listener or a monitor socket.  Filesystem:
+ * reading the settings file's directory (SIGHUP) and the MITM proxy's
+ * socket, which Landlock treats as a file to open for connect(2).  A
+ * MITM socket named only by a later policy stays unreachable.
  */
 int
 proxy_confine(struct proxy *px)
 {
-	struct confine_report	rep;
-	struct confine_path	path;
-	char			promises[128], *dir = NULL, *tmp;
-	size_t			npaths = 0;
+	struct confine_report	 rep;
+	struct confine_path	 path[2];
+	char			 promises[128], *dir = NULL, *tmp;
+	const char		*mitm = px->policy->s.net.mitm_socket;
+	size_t			 npaths = 0;
 
+	if (px->confined)
+		return 0;
 	strlcpy(promises, "stdio inet dns recvfd sendfd splice unix",
 	    sizeof(promises));
 	if (px->settings_path != NULL && !px->service) {
@@ -294,32 +299,44 @@ proxy_confine(struct proxy *px)
 			return -1;
 		}
 		free(tmp);
-		path.path = dir;
-		path.access = CONFINE_READ;
-		npaths = 1;
-		strlcat(promises, " rpath", sizeof(promises));
 	}
 	/* After the path is resolved: the new user may not search it. */
-	if (geteuid() == 0 && privdrop(px->user) == -1) {
+	if (proxy_privdrop(px) == -1) {
 		free(dir);
 		return -1;
 	}
-	if (dir != NULL && access(dir, R_OK | X_OK) == -1) {
+	if (dir != NULL && access(dir, R_OK | X_OK) == -1)
 		log_warnx("%s: not readable as %s; SIGHUP cannot reload it",
 		    dir, px->user ? px->user : "nobody");
-		npaths = 0;
+	else if (dir != NULL) {
+		path[npaths].path = dir;
+		path[npaths++].access = CONFINE_READ;
+		strlcat(promises, " rpath", sizeof(promises));
+	}
+	if (mitm != NULL && access(mitm, F_OK) == 0) {
+		path[npaths].path = mitm;
+		path[npaths++].access = CONFINE_READ | CONFINE_WRITE;
 	}
 	memset(&rep, 0, sizeof(rep));
-	if (confine(promises, npaths ? &path : NULL, npaths, &rep) == -1) {
+	if (confine(promises, npaths ? path : NULL, npaths, &rep) == -1) {
 		free(dir);
 		return -1;
 	}
 	free(dir);
+	px->confined = true;
 	log_debug("confined: landlock abi %d%s, seccomp %s%s%s",
 	    rep.landlock_abi, rep.landlock_applied ? " applied" : "",
 	    rep.seccomp_applied ? "applied" : "not applied",
 	    rep.degraded[0] ? "; " : "", rep.degraded);
 	return 0;
+}
+
+int
+proxy_privdrop(struct proxy *px)
+{
+	if (geteuid() != 0)
+		return 0;
+	return privdrop(px->user);
 }
 
 static int
@@ -461,7 +478,9 @@ main(int argc, char *argv[])
 	if (px.service && service_start(&px) == -1)
 		fatalx_status(125, "service channels missing");
 	proxy_signals(&px);
-	if (proxy_confine(&px) == -1)
+	/* Service mode confines once the first policy says which MITM
+	 * socket, if any, it may reach (service.c). */
+	if (px.service ? proxy_privdrop(&px) == -1 : proxy_confine(&px) == -1)
 		fatalx_status(125, "cannot confine the proxy");
 	event_base_dispatch(px.base);
 	log_debug("exiting: %llu connections served, %llu denied",

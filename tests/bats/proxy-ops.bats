@@ -15,10 +15,11 @@ setup() {
 	printf '{"network":{"allowedDomains":["127.0.0.1:%s"]}}\n' "$UP" \
 	    >"$D/settings.json"
 	chmod 644 "$D/settings.json"
-	PROXY_PID=
+	PROXY_PID= EXTRA_PID=
 }
 
 teardown() {
+	stop_pid "$EXTRA_PID"
 	stop_pid "$PROXY_PID"
 	stop_pid "$UPPID"
 }
@@ -158,10 +159,66 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 
 @test "httpProxyPort: clients are handed to the user's own proxy" {
 	start_proxy "$D/log0" -s "$D/settings.json" -l 127.0.0.1:0
-	inner=$PORT inner_pid=$PROXY_PID
+	inner=$PORT EXTRA_PID=$PROXY_PID
 	printf '{"network":{"allowedDomains":[],"httpProxyPort":%s}}\n' "$inner" \
 	    >"$D/fwd.json"
 	start_proxy "$D/log" -s "$D/fwd.json" -l 127.0.0.1:0
 	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
-	stop_pid "$inner_pid"
+}
+
+@test "mitmProxy: matching domains go through its unix socket" {
+	# The "MITM" is a second srt-proxy on a unix socket that may reach
+	# the upstream; the outer proxy never resolves the name itself.
+	# Somewhere the dropped-to user (nobody, as root) can reach.
+	R=$(mktemp -d /tmp/srt-proxy-mitm.XXXXXX)
+	chmod 755 "$R"
+	printf '127.0.0.1 a.mitm.test\n' >"$D/hosts"
+	printf '{"network":{"allowedDomains":["127.0.0.1","*.mitm.test"]}}\n' \
+	    >"$D/inner.json"
+	start_proxy "$D/log0" -s "$D/inner.json" -H "$D/hosts" \
+	    -l 127.0.0.1:0 -l "unix:$R/mitm.sock"
+	EXTRA_PID=$PROXY_PID
+	chmod 666 "$R/mitm.sock"
+	printf '{"network":{"allowedDomains":["*.mitm.test"],"mitmProxy":{"socketPath":"%s","domains":["*.mitm.test"]}}}\n' \
+	    "$R/mitm.sock" >"$D/outer.json"
+	start_proxy "$D/log" -s "$D/outer.json" -l 127.0.0.1:0
+	[ "$(code "http://a.mitm.test:$UP/bytes/4")" = 200 ]
+	run curl -sS -p -x "http://127.0.0.1:$PORT" -o /dev/null \
+	    -w '%{http_code}' "http://a.mitm.test:$UP/bytes/4"
+	[ "$output" = 200 ]
+	run python3 "$PY/client.py" socks "$PORT" a.mitm.test "$UP" --get /bytes/6
+	[ "${lines[0]}" = "reply 0" ]
+	[ "${lines[1]}" = "status 200 6" ]
+	# Without the MITM route the guard would refuse the loopback answer.
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 403 ]
+	rm -rf "$R"
+}
+
+@test "-m: denials reach a monitor's unix socket as IMSG_EVENT" {
+	R=$(mktemp -d /tmp/srt-proxy-mon.XXXXXX)
+	chmod 755 "$R"
+	python3 -c 'import socket, struct, sys, os
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666); s.listen(1)
+open(sys.argv[2], "w").close()
+c, _ = s.accept(); c.settimeout(10)
+def msg():
+    h = b""
+    while len(h) < 16: h += c.recv(16 - len(h))
+    t, n, _, _ = struct.unpack("=IIII", h)
+    d = b""
+    while len(d) < n - 16: d += c.recv(n - 16 - len(d))
+    return t, d
+print(msg()[0]); t, d = msg(); print(t, d.decode())' \
+	    "$R/mon.sock" "$R/ready" >"$R/out" &
+	EXTRA_PID=$!
+	wait_for 5 test -e "$R/ready"
+	start_proxy "$D/log" -s "$D/settings.json" -m "$R/mon.sock" \
+	    -l 127.0.0.1:0
+	[ "$(code "http://denied.example.net/")" = 403 ]
+	wait_for 5 grep -q denied.example.net "$R/out"
+	run cat "$R/out"
+	[ "${lines[0]}" = 1 ]
+	[[ "${lines[1]}" == "6 {"*'"verdict":"deny"'*'"host":"denied.example.net"'* ]]
+	rm -rf "$R"
 }
