@@ -219,6 +219,10 @@ print(msg()[0]); t, d = msg(); print(t, d.decode())' \
 	wait_for 5 grep -q denied.example.net "$R/out"
 	run cat "$R/out"
 	[ "${lines[0]}" = 1 ]
-	[[ "${lines[1]}" == "6 {"*'"verdict":"deny"'*'"host":"denied.example.net"'* ]]
+	# An srt-events(5) record: a network connect denied, target host:port.
+	[[ "${lines[1]}" == "6 {"* ]]
+	[[ "${lines[1]}" == *'"kind":"network"'* ]]
+	[[ "${lines[1]}" == *'"decision":"deny"'* ]]
+	[[ "${lines[1]}" == *'"target":"denied.example.net:80"'* ]]
 	rm -rf "$R"
 }
