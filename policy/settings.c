@@ -1439,7 +1439,9 @@ settings_load_file(struct settings *s, const char *path, bool required,
 
 	memset(errs, 0, sizeof(*errs));
 	settings_init_defaults(s, path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: a FIFO with no writer must not hang the open. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT && !required)
 			return 0;
 		if (errno == ENOENT)
