@@ -377,9 +377,19 @@ http_parse_chunk_line(const char *buf, size_t len, uint64_t *size,
 		return len > 1024 ? HTTP_BAD : HTTP_MORE;
 	if (digits == 0)
 		return HTTP_BAD;
+	/*
+	 * RFC 9112 7.1: 1*HEXDIG, optional whitespace, then only ";"
+	 * extensions.  Anything else ("0x10", "3 4", "3=") would be read
+	 * as another size by an upstream parser and desync the body, so it
+	 * is refused rather than forwarded.
+	 */
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	if (i < len && buf[i] != ';' && buf[i] != '\r')
+		return HTTP_BAD;
 	/* Extensions are passed through but bounded. */
 	for (; i < len && buf[i] != '\r'; i++) {
-		if (buf[i] == '\n' || i > 1024)
+		if (buf[i] == '\n' || buf[i] == '\0' || i > 1024)
 			return HTTP_BAD;
 	}
 	if (i + 1 >= len)
