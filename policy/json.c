@@ -4,6 +4,8 @@
  * the parse stops there (a 4 MiB file of "[[[[..." must not recurse or
  * allocate without bound).
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +275,67 @@ json_yajl_error(yajl_handle h, const char *buf, size_t len, char *out,
 		*--nl = '\0';
 }
 
+static int
+json_hex4(const char *p, size_t n, unsigned *v)
+{
+	size_t	i;
+
+	*v = 0;
+	if (n < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		int c = (unsigned char)p[i];
+
+		if (!isxdigit(c))
+			return -1;
+		*v = *v * 16 + (unsigned)(isdigit(c) ? c - '0' :
+		    tolower(c) - 'a' + 10);
+	}
+	return 0;
+}
+
+/*
+ * yajl turns an unpaired UTF-16 surrogate escape ("\ud800") into "?",
+ * so "/tmp/x\ud800" would reach the policy as the glob "/tmp/x?" and
+ * allow more than was written.  Find such escapes before yajl does:
+ * returns the offset of the first one, or len when there is none.
+ */
+static size_t
+json_bad_surrogate(const char *buf, size_t len)
+{
+	size_t		i;
+	unsigned	v, lo;
+	bool		in = false;
+
+	for (i = 0; i < len; i++) {
+		if (!in) {
+			in = buf[i] == '"';
+			continue;
+		}
+		if (buf[i] == '"') {
+			in = false;
+			continue;
+		}
+		if (buf[i] != '\\' || i + 1 >= len)
+			continue;
+		i++;
+		if (buf[i] != 'u' || json_hex4(buf + i + 1, len - i - 1, &v))
+			continue;
+		if (v >= 0xdc00 && v <= 0xdfff)
+			return i - 1;
+		if (v >= 0xd800 && v <= 0xdbff) {
+			if (i + 10 >= len || buf[i + 5] != '\\' ||
+			    buf[i + 6] != 'u' ||
+			    json_hex4(buf + i + 7, len - i - 7, &lo) ||
+			    lo < 0xdc00 || lo > 0xdfff)
+				return i - 1;
+			i += 10;
+		} else
+			i += 4;
+	}
+	return len;
+}
+
 int
 json_parse(const char *buf, size_t len, struct json **out, char *err,
     size_t errlen)
@@ -285,6 +348,12 @@ json_parse(const char *buf, size_t len, struct json **out, char *err,
 
 	memset(&b, 0, sizeof(b));
 	*out = NULL;
+	if ((off = json_bad_surrogate(buf, len)) < len) {
+		json_where(buf, len, off, &line, &col);
+		snprintf(err, errlen, "invalid JSON at line %zu, column %zu: "
+		    "unpaired UTF-16 surrogate escape", line, col);
+		return -1;
+	}
 	if ((h = yajl_alloc(&json_callbacks, NULL, &b)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
