@@ -4,7 +4,7 @@
 set -eu
 BUILD="gcc make pkg-config libseccomp-dev libyajl-dev libbsd-dev libevent-dev"
 TEST="bats curl python3 mandoc iproute2 util-linux procps psmisc openssl git rsyslog"
-FUZZ="clang libclang-rt-14-dev"
+FUZZ="clang libclang-rt-14-dev valgrind"
 want=""
 for p in $BUILD $TEST $FUZZ ${SRT_EXTRA_DEPS:-}; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
