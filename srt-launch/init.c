@@ -290,14 +290,22 @@ init_main(struct launch *l)
 	/* From here pid 1 cleans up after itself, so it must outlive a
 	 * killed launcher: the life pipe's EOF replaces the death signal. */
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (init_lo_up() == -1)
+		log_warn("bringing lo up");
+	/* The old root, which the pivots below move the bridge's cwd off
+	 * with ours: no process keeps a directory of the host's tree. */
+	if (chdir("/") == -1)
+		fatal_launch("chdir /");
+	if (service_bridge_spawn(l, true) == -1) {
+		hold_cleanup(l);
+		_exit(EXIT_LAUNCH);
+	}
 	if (mount_build(l) == -1) {
 		init_reap_all();
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
-	if (init_lo_up() == -1)
-		log_warn("bringing lo up");
-	if (service_bridge_spawn(l) == -1) {
+	if (service_bridge_spawn(l, false) == -1) {
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
