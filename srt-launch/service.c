@@ -832,12 +832,14 @@ svc_shutdown(struct launch *l)
 {
 	struct service	*s = l->svc;
 
-	svc_summary(l);
+	/* The proxy first: it exits while the monitor sums up.  Its
+	 * events are on their way already (it sends each as it happens). */
 	if (s->proxy_up) {
 		imsg_compose(&s->proxy, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
 		    0);
 		imsgbuf_flush(&s->proxy);
 	}
+	svc_summary(l);
 	if (s->monitor_pid != -1 && s->monitor_up) {
 		imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1,
 		    NULL, 0);
