@@ -42,6 +42,27 @@ log_procname(const char *name)
 	log_name = name;
 }
 
+/*
+ * One write(2) a line: helpers share the command's stderr, and a line
+ * written in pieces interleaves with theirs.
+ */
+static void
+log_stderr(const char *msg)
+{
+	char	line[2200];
+	int	n;
+
+	n = snprintf(line, sizeof(line), "%s: %s\n", log_name, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;		/* nowhere left to say it */
+}
+
 /* vlog keeps errno intact so callers can log and then inspect it. */
 void
 vlog(int pri, const char *fmt, va_list ap)
@@ -53,7 +74,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	if (log_dest & LOG_TO_SYSLOG)
 		syslog(pri, "%s", buf);
 	if (log_dest & LOG_TO_STDERR)
-		dprintf(STDERR_FILENO, "%s: %s\n", log_name, buf);
+		log_stderr(buf);
 	errno = saved;
 }
 
@@ -74,7 +95,7 @@ vlog_errno(int pri, const char *fmt, va_list ap)
 	if (log_dest & LOG_TO_SYSLOG)
 		syslog(pri, "%s", buf);
 	if (log_dest & LOG_TO_STDERR)
-		dprintf(STDERR_FILENO, "%s: %s\n", log_name, buf);
+		log_stderr(buf);
 	errno = saved;
 }
 

@@ -137,18 +137,23 @@ bridge_signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGTERM);
 }
 
-/* Standard input may be the command's terminal: not ours to hold. */
+/*
+ * Standard input may be the command's terminal: not ours to hold.  An
+ * empty pipe instead of /dev/null, because pid 1 may be changing the
+ * mounts under us: the bridge opens no path.
+ */
 static void
 bridge_stdin(void)
 {
-	int	fd;
+	int	p[2];
 
-	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
-		return;		/* no /dev/null: keep what we have */
-	if (fd != STDIN_FILENO) {
-		if (dup2(fd, STDIN_FILENO) == -1)
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return;		/* keep what we have */
+	close(p[1]);
+	if (p[0] != STDIN_FILENO) {
+		if (dup2(p[0], STDIN_FILENO) == -1)
 			fatal("dup2");
-		close(fd);
+		close(p[0]);
 	}
 }
 

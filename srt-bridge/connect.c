@@ -50,12 +50,14 @@ static void __attribute__((noreturn, format(printf, 1, 2)))
 connect_fail(const char *fmt, ...)
 {
 	va_list	ap;
+	char	msg[1024];
 
-	fprintf(stderr, "srt-bridge: ");
+	/* One write: ssh and the monitor share this stderr, and a line in
+	 * pieces interleaves with theirs. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
+	dprintf(STDERR_FILENO, "srt-bridge: %s\n", msg);
 	exit(1);
 }
 

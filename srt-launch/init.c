@@ -122,9 +122,10 @@ init_exec_fail(const char *what)
 }
 
 /* The command's descriptors: stdio as given, /dev/null in the control
- * descriptor's slot (as the reference), nothing else. */
+ * descriptor's slot (as the reference), nothing else but the gate, which
+ * closes at exec. */
 static int
-init_fds(const struct launch *l)
+init_fds(const struct launch *l, int gate)
 {
 	int	fd;
 
@@ -136,21 +137,44 @@ init_fds(const struct launch *l)
 				return -1;
 			close(fd);
 		}
-		if (l->control_fd > 3)
+		if (l->control_fd > 3 && gate < l->control_fd)
 			close_range(3, (unsigned)l->control_fd - 1, 0);
-		return notify_closefrom(l, (unsigned)l->control_fd + 1);
+		return notify_closefrom(l, (unsigned)l->control_fd + 1, gate);
 	}
-	return notify_closefrom(l, 3);
+	return notify_closefrom(l, 3, gate);
+}
+
+/*
+ * Wait for pid 1's word that the bridge listens and the proxy holds the
+ * policy.  The command confines itself before, while the bridge starts:
+ * it runs nothing of its own until the byte comes, and an EOF means pid
+ * 1 gave up and says why.
+ */
+static void
+init_gate(int gate)
+{
+	ssize_t	n;
+	char	c;
+
+	while ((n = read(gate, &c, 1)) == -1 && errno == EINTR)
+		;
+	if (n != 1)
+		_exit(EXIT_LAUNCH);
+	close(gate);
 }
 
 static void __attribute__((noreturn))
-init_command(struct launch *l)
+init_command(struct launch *l, int gate)
 {
 	sigset_t	all;
+	int		min = l->control_fd >= 3 ? l->control_fd + 1 : 3;
 
+	/* Above the control descriptor's slot, which /dev/null takes. */
+	if ((gate = fcntl(gate, F_DUPFD_CLOEXEC, min)) == -1)
+		fatal_launch("gate descriptor");
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
-	if (init_fds(l) == -1)
+	if (init_fds(l, gate) == -1)
 		fatal_launch("command descriptors");
 	if (chdir(l->cwd) == -1)
 		fatal_launch("cannot enter %s in the sandbox", l->cwd);
@@ -165,6 +189,7 @@ init_command(struct launch *l)
 		fatal_launch("a session keyring of the sandbox's own");
 	if (filter_apply(l) == -1)
 		exit(EXIT_LAUNCH);
+	init_gate(gate);
 	if (l->shell_cmd != NULL) {
 		execl("/bin/sh", "sh", "-c", l->shell_cmd, (char *)NULL);
 		init_exec_fail("/bin/sh");
@@ -243,7 +268,7 @@ void
 init_main(struct launch *l)
 {
 	sigset_t	set;
-	int		sfd, code;
+	int		sfd, code, gate[2];
 	pid_t		cmd;
 
 	/* Until the loop watches the life pipe, die with the launcher.
@@ -265,14 +290,42 @@ init_main(struct launch *l)
 	/* From here pid 1 cleans up after itself, so it must outlive a
 	 * killed launcher: the life pipe's EOF replaces the death signal. */
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (init_lo_up() == -1)
+		log_warn("bringing lo up");
+	/* The old root, which the pivots below move the bridge's cwd off
+	 * with ours: no process keeps a directory of the host's tree. */
+	if (chdir("/") == -1)
+		fatal_launch("chdir /");
+	if (service_bridge_spawn(l, true) == -1) {
+		hold_cleanup(l);
+		_exit(EXIT_LAUNCH);
+	}
 	if (mount_build(l) == -1) {
 		init_reap_all();
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
-	if (init_lo_up() == -1)
-		log_warn("bringing lo up");
-	if (service_bridge_spawn(l) == -1 || init_bridge(l) == -1) {
+	if (service_bridge_spawn(l, false) == -1) {
+		hold_cleanup(l);
+		_exit(EXIT_LAUNCH);
+	}
+	if (notify_spawn(l) == -1)
+		log_warn("observer: not started");
+	/* The command confines itself while the bridge starts, and waits
+	 * at the gate for both. */
+	if (pipe2(gate, O_CLOEXEC) == -1)
+		fatal_launch("pipe2");
+	if ((cmd = fork()) == -1)
+		fatal_launch("fork");
+	if (cmd == 0) {
+		close(sfd);
+		close(gate[1]);
+		init_command(l, gate[0]);
+	}
+	close(gate[0]);
+	notify_forked(l);
+	if (init_bridge(l) == -1) {
+		init_reap_all();
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
@@ -281,15 +334,9 @@ init_main(struct launch *l)
 		hold_cleanup(l);
 		_exit(128 + SIGKILL);	/* the launcher died meanwhile */
 	}
-	if (notify_spawn(l) == -1)
-		log_warn("observer: not started");
-	if ((cmd = fork()) == -1)
-		fatal_launch("fork");
-	if (cmd == 0) {
-		close(sfd);
-		init_command(l);
-	}
-	notify_forked(l);
+	if (write(gate[1], "g", 1) != 1)
+		fatal_launch("starting the command");
+	close(gate[1]);
 	code = init_loop(l, sfd, cmd);
 	init_reap_all();
 	/* The launcher cleans up on the host after us, more cheaply; only

@@ -182,18 +182,30 @@ notify_handoff(const struct launch *l, int listener)
 	return n == 1 ? 0 : -1;
 }
 
-/* The command's descriptors from `from` up close, but the handoff's. */
+/* The command's descriptors from `from` up close, but the handoff's and
+ * `extra` (-1: none). */
 int
-notify_closefrom(const struct launch *l, unsigned int from)
+notify_closefrom(const struct launch *l, unsigned int from, int extra)
 {
-	unsigned int	keep;
+	int		keep[2], n = 0, t;
+	int		i;
 
-	if (!l->observe || l->notify_sp[0] < (int)from)
-		return close_range(from, ~0U, 0);
-	keep = (unsigned int)l->notify_sp[0];
-	if (keep > from && close_range(from, keep - 1, 0) == -1)
-		return -1;
-	return close_range(keep + 1, ~0U, 0);
+	if (l->observe && l->notify_sp[0] >= (int)from)
+		keep[n++] = l->notify_sp[0];
+	if (extra >= (int)from && (n == 0 || extra != keep[0]))
+		keep[n++] = extra;
+	if (n == 2 && keep[1] < keep[0]) {
+		t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned int)keep[i] > from &&
+		    close_range(from, (unsigned int)keep[i] - 1, 0) == -1)
+			return -1;
+		from = (unsigned int)keep[i] + 1;
+	}
+	return close_range(from, ~0U, 0);
 }
 
 /* ---- the supervisor: reading the command ---- */

@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -101,6 +102,40 @@ svc_open_exe(const char *dir, const char *name, char **pathp)
 	else
 		free(path);
 	return fd;
+}
+
+/*
+ * Whether the program needs no dynamic loader (no PT_INTERP): then it
+ * opens no file between exec and its first own open, and pid 1 may start
+ * it while the mounts change.  Anything unexpected says no, the slower
+ * safe order.
+ */
+static bool
+svc_exe_static(const char *path)
+{
+	Elf64_Ehdr	eh;
+	Elf64_Phdr	ph;
+	bool		ok = false;
+	int		fd, i;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(ph) || eh.e_phnum == 0)
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
+		    (Elf64_Off)i * sizeof(ph))) != sizeof(ph))
+			goto out;
+		if (ph.p_type == PT_INTERP)
+			goto out;
+	}
+	ok = true;
+out:
+	close(fd);
+	return ok;
 }
 
 /*
@@ -319,6 +354,7 @@ service_start(struct launch *l)
 	s->exe_proxy = svc_open_exe(dir, "srt-proxy", NULL);
 	s->exe_monitor = svc_open_exe(dir, "srt-monitor", NULL);
 	s->exe_bridge = svc_open_exe(dir, "srt-bridge", &s->bridge_path);
+	s->bridge_early = svc_exe_static(s->bridge_path);
 	svc_read_policy(l, s);
 	svc_socketpair(pctl);
 	svc_socketpair(s->bridge);
@@ -414,17 +450,19 @@ svc_read_byte(int fd, int ms, char *c)
 /*
  * In pid 1, once lo is up: start srt-bridge on the sandbox loopback.  It
  * needs nothing of the new mounts (it reaches no file once confined), so
- * it loads while pid 1 builds them.
+ * a static bridge, which opens no path at all, loads while pid 1 builds
+ * them (early is true before the mounts, false after); a dynamic one
+ * needs the loader and its libraries where they stay, so it starts after.
  */
 int
-service_bridge_spawn(struct launch *l)
+service_bridge_spawn(struct launch *l, bool early)
 {
 	struct service	*s = l->svc;
 	char		 id[16];
 	char		*argv[] = { "srt-bridge", "-i", id, "-r", "4", NULL };
 	int		 ready[2], fds[2];
 
-	if (s == NULL)
+	if (s == NULL || s->bridge_early != early || s->exe_bridge == -1)
 		return 0;
 	snprintf(id, sizeof(id), "%u", s->sandbox_id);
 	if (pipe2(ready, O_CLOEXEC) == -1) {
@@ -794,12 +832,14 @@ svc_shutdown(struct launch *l)
 {
 	struct service	*s = l->svc;
 
-	svc_summary(l);
+	/* The proxy first: it exits while the monitor sums up.  Its
+	 * events are on their way already (it sends each as it happens). */
 	if (s->proxy_up) {
 		imsg_compose(&s->proxy, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
 		    0);
 		imsgbuf_flush(&s->proxy);
 	}
+	svc_summary(l);
 	if (s->monitor_pid != -1 && s->monitor_up) {
 		imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1,
 		    NULL, 0);

@@ -29,6 +29,7 @@ struct service {
 	int		 exe_monitor;
 	int		 exe_bridge;
 	char		*bridge_path;	/* as seen inside: / is bound as is */
+	bool		 bridge_early;	/* static: start it before the mounts */
 	uint32_t	 sandbox_id;
 
 	char		*policy;	/* the settings text, "{}" = defaults */
@@ -56,7 +57,7 @@ int	service_supervise(struct launch *, pid_t, int life_wr);
 
 /* service.c, pid 1 side */
 void	service_closefds(const struct launch *);
-int	service_bridge_spawn(struct launch *);
+int	service_bridge_spawn(struct launch *, bool early);
 int	service_bridge_start(struct launch *);
 
 /* control.c */

@@ -130,8 +130,9 @@ int	notify_channel(struct launch *);
 int	notify_spawn(struct launch *);
 int	notify_handoff(const struct launch *, int listener);
 void	notify_forked(struct launch *);
-/* close_range(from, ~0) but for the command's end of the handoff. */
-int	notify_closefrom(const struct launch *, unsigned int from);
+/* close_range(from, ~0) but for the command's end of the handoff and
+ * one more descriptor. */
+int	notify_closefrom(const struct launch *, unsigned int from, int extra);
 
 /* env.c */
 int	env_setup(const struct launch *);
