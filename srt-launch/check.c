@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -84,6 +85,43 @@ check_userns(char *why, size_t len)
 	return true;
 }
 
+/* One line per helper program: srt-launch cannot build the network without. */
+static bool
+check_helpers(void)
+{
+	static const char *const names[] = {
+		"srt-proxy", "srt-bridge", "srt-monitor"
+	};
+	char	dir[PATH_MAX], path[PATH_MAX + 32], missing[128] = "";
+	size_t	i;
+
+	service_libexec(dir, sizeof(dir));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (access(path, X_OK) == -1) {
+			strlcat(missing, " ", sizeof(missing));
+			strlcat(missing, names[i], sizeof(missing));
+		}
+	}
+	printf("helper programs: %s (in %s)\n", missing[0] ? "MISSING" : "yes",
+	    dir);
+	if (missing[0] == '\0')
+		printf("  - srt-proxy filters the network, srt-bridge carries "
+		    "the sandbox's connections\n    to it, srt-monitor reports "
+		    "denials\n");
+	else
+		printf("  - not found or not executable:%s\n"
+		    "  - fix: install all four programs in one directory "
+		    "(make install), or set SRT_LIBEXEC\n", missing);
+	return missing[0] == '\0';
+}
+
+/*
+ * --check: each kernel feature srt relies on, whether it is there, what it
+ * gives, and how to get it when it is not.  Exit 0 when a sandbox can be
+ * built; a missing second layer (Landlock) is reported but not fatal, as
+ * the launcher degrades the same way and says so under -d.
+ */
 int
 check_main(const struct launch *l)
 {
@@ -92,25 +130,48 @@ check_main(const struct launch *l)
 	int	abi = filter_landlock_abi();
 	int	api = (int)seccomp_api_get();
 	bool	seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+	bool	helpers;
 
 	(void)l;
 	printf("user namespaces: %s%s%s\n", userns ? "yes" : "NO",
 	    userns ? "" : ": ", userns ? "" : why);
-	if (!userns)
-		printf("  srt-launch cannot build a sandbox and refuses to "
-		    "run commands (exit 125)\n");
+	if (userns)
+		printf("  - the sandbox gets its own user, mount, pid, network, "
+		    "ipc and uts namespaces,\n    without root or a setuid "
+		    "helper\n");
+	else
+		printf("  - srt-launch cannot build a sandbox and refuses to "
+		    "run commands (exit 125);\n    it never runs a command "
+		    "unsandboxed\n");
 	printf("landlock: %s (ABI %d)\n", abi > 0 ? "yes" : "no", abi);
 	if (abi == 0)
-		printf("  mounts alone keep writes out; enable Landlock with "
-		    "lsm=landlock,... on the kernel command line\n");
+		printf("  - only the mount layer keeps writes out\n"
+		    "  - fix: boot with lsm=landlock,... on the kernel command "
+		    "line (Linux 5.13 or later)\n");
 	else if (abi < 6)
-		printf("  no signal or abstract unix socket scoping before "
-		    "ABI 6 (Linux 6.12)\n");
+		printf("  - a second filesystem layer under the mounts; no "
+		    "signal or abstract unix\n    socket scoping before ABI 6 "
+		    "(Linux 6.12): upgrade the kernel for it\n");
+	else
+		printf("  - a second filesystem layer under the mounts, and the "
+		    "command cannot signal\n    processes outside the sandbox "
+		    "or reach abstract unix sockets\n");
 	printf("seccomp filter: %s (libseccomp API level %d)\n",
 	    seccomp ? "yes" : "NO", api);
+	if (seccomp)
+		printf("  - refuses unix sockets, io_uring, new namespaces, "
+		    "mounts and TIOCSTI\n    to the command\n");
+	else
+		printf("  - fix: a kernel built with CONFIG_SECCOMP_FILTER; srt "
+		    "will not run without it\n");
 	printf("seccomp user notification: %s\n", api >= 5 ? "yes" : "no");
-	if (api < 5)
-		printf("  violation events for filesystem and unix-socket "
-		    "denials are unavailable\n");
-	return userns && seccomp ? 0 : 1;
+	if (api >= 5)
+		printf("  - --observe can report filesystem and unix-socket "
+		    "denials as events\n");
+	else
+		printf("  - --observe is unavailable: only network denials are "
+		    "reported\n  - fix: libseccomp 2.5 or later and Linux 5.9 "
+		    "or later\n");
+	helpers = check_helpers();
+	return userns && seccomp && helpers ? 0 : 1;
 }

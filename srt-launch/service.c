@@ -61,8 +61,8 @@ svc_now_ms(void)
 }
 
 /* The helpers live next to srt-launch; SRT_LIBEXEC overrides for tests. */
-static void
-svc_libexec(char *dir, size_t len)
+void
+service_libexec(char *dir, size_t len)
 {
 	const char	*env = getenv("SRT_LIBEXEC");
 	char		 self[PATH_MAX], *slash;
@@ -350,7 +350,7 @@ service_start(struct launch *l)
 	s->monitor_pid = -1;
 	s->sandbox_id = arc4random();
 	control_init(&s->ctl, l->control_fd);
-	svc_libexec(dir, sizeof(dir));
+	service_libexec(dir, sizeof(dir));
 	s->exe_proxy = svc_open_exe(dir, "srt-proxy", NULL);
 	s->exe_monitor = svc_open_exe(dir, "srt-monitor", NULL);
 	s->exe_bridge = svc_open_exe(dir, "srt-bridge", &s->bridge_path);

@@ -137,6 +137,9 @@ int	notify_closefrom(const struct launch *, unsigned int from, int extra);
 /* env.c */
 int	env_setup(const struct launch *);
 
+/* service.c: the directory the helper programs are found in. */
+void	service_libexec(char *, size_t);
+
 /* check.c */
 int	check_main(const struct launch *);
 /* Whether user namespaces can be made, with a hint when not. */

@@ -375,3 +375,19 @@ state() {
 	[ "$status" -ne 0 ]
 	[ ! -e "$T/f2" ]
 }
+
+@test "--check names a missing helper program, how to fix it, and exits 1" {
+	SRT_LIBEXEC=/nonexistent-srt-libexec run "$SRT_BIN/srt-launch" --check
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"helper programs: MISSING (in /nonexistent-srt-libexec)"* ]]
+	[[ "$output" == *"not found or not executable: srt-proxy srt-bridge srt-monitor"* ]]
+	[[ "$output" == *"fix: install all four programs in one directory"* ]]
+}
+
+@test "--check explains each feature it found" {
+	run "$SRT_BIN/srt-launch" --check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"user namespaces: yes"* ]]
+	[[ "$output" == *"  - the sandbox gets its own user, mount, pid"* ]]
+	[[ "$output" == *"helper programs: yes"* ]]
+}
