@@ -197,6 +197,10 @@ launch_settings(struct launch *l)
 		exit(EXIT_LAUNCH);
 	}
 	log_debug("settings from %s", path);
+	/* Accepted for compatibility, but they change nothing here. */
+	for (size_t i = 0; i < l->settings.ignored_keys.n; i++)
+		log_debug("%s: %s: ignored on Linux by srt", path,
+		    l->settings.ignored_keys.v[i]);
 }
 
 /*

@@ -391,3 +391,15 @@ state() {
 	[[ "$output" == *"  - the sandbox gets its own user, mount, pid"* ]]
 	[[ "$output" == *"helper programs: yes"* ]]
 }
+
+@test "-d names each settings key that is accepted but ignored on Linux" {
+	d=$(mktemp -d /tmp/srt-ign.XXXXXX)
+	printf '{"allowPty": true, "ripgrep": {"command": "rg"}}' >"$d/s.json"
+	run "$SRT_BIN/srt-launch" -d -s "$d/s.json" -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$d/s.json: /allowPty: ignored on Linux by srt"* ]]
+	[[ "$output" == *"$d/s.json: /ripgrep: ignored on Linux by srt"* ]]
+	run "$SRT_BIN/srt-launch" -s "$d/s.json" -- true
+	[[ "$output" != *"ignored on Linux"* ]]
+	rm -rf "$d"
+}
