@@ -255,6 +255,9 @@ collect_one(struct pstate *ps, const char *path, unsigned int bit)
 		if (res == NULL && errno == ELOOP)
 			plan_note(ps, "allowWrite %s: a symlink pointing outside "
 			    "its directory, not granted", path);
+		else if (res == NULL && errno == ENOENT && !(bit & N_DEFAULT))
+			plan_note(ps, "allowWrite %s: does not exist, not "
+			    "granted (create it before the run)", path);
 	} else if (bit & N_DW) {
 		lock_links(ps, path, 0);
 		res = resolve_missing(ps->probe, path);

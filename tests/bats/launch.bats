@@ -403,3 +403,13 @@ state() {
 	[[ "$output" != *"ignored on Linux"* ]]
 	rm -rf "$d"
 }
+
+@test "an allowWrite path that does not exist is named, not silently dropped" {
+	d=$(mktemp -d /tmp/srt-aw.XXXXXX)
+	printf '{"filesystem":{"allowWrite":["%s/absent"]}}' "$d" >"$d/s.json"
+	run "$SRT_BIN/srt-launch" -s "$d/s.json" -- sh -c 'mkdir "$1/absent"' _ "$d"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"allowWrite $d/absent: does not exist, not granted (create it before the run)"* ]]
+	[ ! -e "$d/absent" ]
+	rm -rf "$d"
+}
