@@ -833,12 +833,12 @@ fail:
 }
 
 /*
- * Whether a mount at path p should be writable: the mode of the nearest
- * op at or above it.  Host submounts inherit the mode of the bind that
- * brought them in; the executor's read-only pass uses this.
+ * The deepest op of the plan that covers p (host submounts inherit the
+ * mode of the bind that brought them in), or NULL.  Ops that only create
+ * mount points or make /dev, /proc and TMPDIR afresh cover nothing.
  */
-bool
-plan_writable_at(const struct plan *pl, const char *p)
+const struct plan_op *
+plan_op_at(const struct plan *pl, const char *p)
 {
 	const struct plan_op	*best = NULL;
 	size_t			 i, len = 0, l;
@@ -860,6 +860,18 @@ plan_writable_at(const struct plan *pl, const char *p)
 			len = l;
 		}
 	}
+	return best;
+}
+
+/*
+ * Whether a mount at path p should be writable: the mode of the nearest
+ * op at or above it.  The executor's read-only pass uses this.
+ */
+bool
+plan_writable_at(const struct plan *pl, const char *p)
+{
+	const struct plan_op	*best = plan_op_at(pl, p);
+
 	if (best == NULL)
 		return false;
 	switch (best->type) {

@@ -104,6 +104,8 @@ void	plan_print(const struct plan *, FILE *);
 
 /* Whether a mount at p should stay writable (the executor's ro pass). */
 bool	plan_writable_at(const struct plan *, const char *p);
+/* The deepest op covering p, as plan_writable_at judges it; NULL if none. */
+const struct plan_op *plan_op_at(const struct plan *, const char *p);
 
 /* Internal to policy/: append one op, path copied. */
 int	plan_add(struct plan *, enum plan_op_type, const char *path,

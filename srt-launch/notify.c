@@ -364,33 +364,6 @@ notify_under(const char *p, const char *a)
 	return strncmp(p, a, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }
 
-/* The deepest op of the plan that covers p, as plan_writable_at sees. */
-static const struct plan_op *
-notify_op(const struct plan *pl, const char *p)
-{
-	const struct plan_op	*best = NULL;
-	size_t			 i, len = 0, n;
-
-	for (i = 0; i < pl->n; i++) {
-		switch (pl->v[i].type) {
-		case PLAN_MKDIR:
-		case PLAN_MKFILE:
-		case PLAN_DEV:
-		case PLAN_PROC:
-		case PLAN_TMPDIR:
-			continue;
-		default:
-			break;
-		}
-		if (notify_under(p, pl->v[i].path) &&
-		    (n = strlen(pl->v[i].path)) >= len) {
-			best = &pl->v[i];
-			len = n;
-		}
-	}
-	return best;
-}
-
 /* Which entry of a settings list made the op at path, or -1. */
 static int
 notify_entry(const struct path_list *list, const char *path)
@@ -544,7 +517,7 @@ notify_denied(const struct launch *l, char *path, size_t len, bool follow,
 		return -1;
 	if (notify_allowed(l, path))
 		return 0;
-	notify_rule_for(l, notify_op(&l->plan, path), ev);
+	notify_rule_for(l, plan_op_at(&l->plan, path), ev);
 	return 1;
 }
 
