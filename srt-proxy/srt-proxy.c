@@ -390,7 +390,10 @@ parse_args(int argc, char *argv[], struct proxy *px, struct opts *o)
 			o->listen[o->nlisten++] = optarg;
 			break;
 		case 'm':
-			o->monitor = optarg;
+			/* unix:PATH as srt-monitor -l and srt-launch --monitor
+			 * spell it; a plain path still works. */
+			o->monitor = strncmp(optarg, "unix:", 5) == 0 ?
+			    optarg + 5 : optarg;
 			break;
 		case 'P':
 			px->service = true;

@@ -213,7 +213,7 @@ print(msg()[0]); t, d = msg(); print(t, d.decode())' \
 	    "$R/mon.sock" "$R/ready" >"$R/out" &
 	EXTRA_PID=$!
 	wait_for 5 test -e "$R/ready"
-	start_proxy "$D/log" -s "$D/settings.json" -m "$R/mon.sock" \
+	start_proxy "$D/log" -s "$D/settings.json" -m "unix:$R/mon.sock" \
 	    -l 127.0.0.1:0
 	[ "$(code "http://denied.example.net/")" = 403 ]
 	wait_for 5 grep -q denied.example.net "$R/out"
