@@ -259,6 +259,7 @@ int
 main(int argc, char *argv[])
 {
 	struct launch	l;
+	static char	 argv0[16];
 	char		*base;
 	int		 rc;
 
@@ -272,6 +273,9 @@ main(int argc, char *argv[])
 	if (strcmp(base, "srt") == 0)
 		progname = "srt";
 	log_init(progname, LOG_TO_STDERR, 0);
+	/* getopt names argv[0] in its errors: say "srt-launch", not a path. */
+	strlcpy(argv0, progname, sizeof(argv0));
+	argv[0] = argv0;
 	launch_options(&l, argc, argv);
 	log_setverbose(l.debug);
 	if (l.check)

@@ -413,3 +413,11 @@ state() {
 	[ ! -e "$d/absent" ]
 	rm -rf "$d"
 }
+
+@test "an unknown option is named with the program's name, not its path, and exits 125" {
+	run "$SRT_BIN/srt-launch" --bogus -- true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "srt-launch: unrecognized option '--bogus'" ]
+	run "$SRT_BIN/srt" --bogus -- true
+	[ "${lines[0]}" = "srt: unrecognized option '--bogus'" ]
+}
