@@ -53,9 +53,20 @@ run_block() {
 }
 
 # assert_block NAME: the status on the marker, every expected line.
+# The monitor's denial lines and the command's own stderr share a file and
+# may interleave mid-line ("c" "srt: denied ...\n" "url: (56) ...").  Lift
+# every srt line out and put it after the rest, so both read whole.
+untangle() {
+	python3 -c 'import re, sys
+s = sys.stdin.read()
+pat = r"srt(?:-launch)?: [^\n]*\n?"
+sys.stdout.write(re.sub(pat, "", s) + "\n" + "".join(re.findall(pat, s)))'
+}
+
 assert_block() {
 	local want line missing=0 n=0
 	want=$(readme_attr status "$1")
+	output=$(untangle <<<"$output")
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		n=$((n + 1))
