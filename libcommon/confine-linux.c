@@ -26,6 +26,8 @@
 #include <linux/landlock.h>
 #include <linux/netlink.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <linux/filter.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,7 @@
 #include <unistd.h>
 
 #include "libcommon/confine.h"
+#include "libcommon/confine-seccomp.h"
 #include "libcommon/log.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -802,7 +805,7 @@ confine_sc_ioctl(scmp_filter_ctx ctx, int bits)
  * Without proc a process may still signal itself (abort(), raise()).
  */
 static int
-confine_sc_proc(scmp_filter_ctx ctx, int bits)
+confine_sc_proc(scmp_filter_ctx ctx, int bits, pid_t pid)
 {
 	const uint64_t	ns = CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID |
 			    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
@@ -815,7 +818,7 @@ confine_sc_proc(scmp_filter_ctx ctx, int bits)
 	}
 	if (bits & P_STDIO)
 		RULE1(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill),
-		    SCMP_A0(SCMP_CMP_EQ, (uint64_t)getpid()));
+		    SCMP_A0(SCMP_CMP_EQ, (uint64_t)pid));
 	return 0;
 }
 
@@ -829,8 +832,14 @@ confine_sc_rlimit(scmp_filter_ctx ctx, int bits)
 	return 0;
 }
 
-static int
-confine_seccomp(int bits, struct confine_report *r)
+/*
+ * Build the allowlist for bits (tgkill only to pid: ourselves); NULL
+ * (errno set, logged) on failure.
+ * The precompiled programs are this function's output, exported at
+ * build time, so both paths must stay one.
+ */
+static scmp_filter_ctx
+confine_sc_build(int bits, pid_t pid)
 {
 	scmp_filter_ctx	ctx;
 	size_t		i;
@@ -840,7 +849,7 @@ confine_seccomp(int bits, struct confine_report *r)
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
 		log_warnx("%s: seccomp_init failed", __func__);
 		errno = ENOMEM;
-		return -1;
+		return NULL;
 	}
 	/* Native architecture only: a foreign-ABI syscall is killed. */
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
@@ -867,20 +876,140 @@ confine_seccomp(int bits, struct confine_report *r)
 	    confine_sc_socket(ctx, bits) == -1 ||
 	    confine_sc_sendto(ctx, bits) == -1 ||
 	    confine_sc_ioctl(ctx, bits) == -1 ||
-	    confine_sc_proc(ctx, bits) == -1 ||
+	    confine_sc_proc(ctx, bits, pid) == -1 ||
 	    confine_sc_rlimit(ctx, bits) == -1)
 		goto fail_errno;
-	if ((rc = seccomp_load(ctx)) < 0)
-		goto fail;
+	return ctx;
+fail:
+	errno = -rc;
+	log_warn("%s: cannot build the seccomp filter", __func__);
+fail_errno:
+	seccomp_release(ctx);
+	return NULL;
+}
+
+int
+confine_seccomp_export(const char *promises, pid_t pid, int fd)
+{
+	scmp_filter_ctx	ctx;
+	int		bits, rc;
+
+	if (confine_parse(promises, &bits) == -1)
+		return -1;
+	if ((ctx = confine_sc_build(bits, pid)) == NULL)
+		return -1;
+	rc = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+#ifndef CONFINE_GEN
+#include "confine-filters.h"
+
+static const struct confine_filter *
+confine_sc_find(int bits)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(confine_filters) /
+	    sizeof(confine_filters[0]); i++)
+		if (confine_filters[i].bits == bits)
+			return &confine_filters[i];
+	return NULL;
+}
+
+/*
+ * The embedded program for bits with pid written into its slots (the
+ * k of each comparison the generator saw follow the pid); 1 if none.
+ */
+static int
+confine_sc_program(int bits, pid_t pid, struct sock_filter **out,
+    size_t *len)
+{
+	const struct confine_filter	*cf;
+	size_t				 i;
+
+	if ((cf = confine_sc_find(bits)) == NULL)
+		return 1;
+	if ((*out = reallocarray(NULL, cf->len, sizeof(**out))) == NULL)
+		return -1;
+	memcpy(*out, cf->insns, cf->len * sizeof(**out));
+	for (i = 0; i < cf->npid; i++)
+		(*out)[cf->pid_slots[i]].k = (uint32_t)pid;
+	*len = cf->len;
+	return 0;
+}
+
+int
+confine_seccomp_precompiled(const char *promises, pid_t pid,
+    struct sock_filter **out, size_t *len)
+{
+	int	bits;
+
+	if (confine_parse(promises, &bits) == -1)
+		return -1;
+	return confine_sc_program(bits, pid, out, len);
+}
+
+/*
+ * Load a program generated at build time from confine_sc_build() for
+ * the same bits: libseccomp's arch check is its first instructions.
+ * The flags are those seccomp_load() passes for our attributes: TSYNC
+ * only (no_new_privs is already set).  With TSYNC a positive return is
+ * the id of a thread that could not take the filter: a failure.
+ */
+static int
+confine_sc_load_pre(int bits, struct confine_report *r)
+{
+	struct sock_fprog	 prog;
+	struct sock_filter	*insns;
+	size_t			 len;
+	long			 rc;
+	int			 found;
+
+	if ((found = confine_sc_program(bits, getpid(), &insns, &len)) != 0)
+		return found;
+	prog.len = (unsigned short)len;
+	prog.filter = insns;
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	free(insns);
+	if (rc != 0) {
+		if (rc > 0)
+			errno = ESRCH;
+		log_warn("%s: cannot install the seccomp filter", __func__);
+		return -1;
+	}
+	r->seccomp_applied = 1;
+	return 0;
+}
+#endif
+
+static int
+confine_seccomp(int bits, struct confine_report *r)
+{
+	scmp_filter_ctx	ctx;
+	int		rc;
+
+#ifndef CONFINE_GEN
+	if ((rc = confine_sc_load_pre(bits, r)) != 1)
+		return rc;
+#endif
+	if ((ctx = confine_sc_build(bits, getpid())) == NULL)
+		return -1;
+	if ((rc = seccomp_load(ctx)) < 0) {
+		errno = -rc;
+		log_warn("%s: cannot install the seccomp filter", __func__);
+		seccomp_release(ctx);
+		return -1;
+	}
 	seccomp_release(ctx);
 	r->seccomp_applied = 1;
 	return 0;
-fail:
-	errno = -rc;
-	log_warn("%s: cannot install the seccomp filter", __func__);
-fail_errno:
-	seccomp_release(ctx);
-	return -1;
 }
 
 int

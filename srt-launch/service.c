@@ -482,9 +482,9 @@ service_bridge_spawn(struct launch *l, bool early)
 }
 
 /*
- * Before the command: the bridge listens, and the launcher has said the
- * proxy holds the policy, so the command's first connection already
- * meets the real policy.
+ * Before the command: the bridge listens and the launcher says go.  The
+ * proxy may still be applying the policy: it reads no bridged client
+ * until it has, so the command's first connection meets the real one.
  */
 int
 service_bridge_start(struct launch *l)
@@ -580,6 +580,8 @@ svc_proxy_gone(struct svc_loop *sl)
 	char		 how[64];
 
 	s->proxy_up = false;
+	if (!s->ready)
+		sl->fail = 1;
 	svc_status_text(svc_reap(s->proxy_pid, 1000), how, sizeof(how));
 	s->proxy_pid = -1;
 	log_warnx("srt-proxy exited unexpectedly (%s)", how);
@@ -617,11 +619,9 @@ svc_proxy_msg(struct svc_loop *sl, struct imsg *m)
 		s->proxy_hello = true;
 		break;
 	case IMSG_POLICY_OK:
-		if (!s->ready) {
+		if (!s->ready)
 			s->ready = true;
-			if (write(sl->life_wr, "g", 1) != 1)
-				log_warn("telling pid 1 to start the command");
-		} else
+		else
 			log_debug("control-fd: srt-proxy applied the update");
 		break;
 	case IMSG_POLICY_BAD:
@@ -630,6 +630,7 @@ svc_proxy_msg(struct svc_loop *sl, struct imsg *m)
 		if (!s->ready) {
 			log_warnx("srt-proxy refused the settings: %s", why);
 			svc_kill_sandbox(sl);
+			sl->fail = 1;
 		} else
 			log_warnx("control-fd: srt-proxy refused the update, "
 			    "keeping the old policy: %s", why);
@@ -756,7 +757,10 @@ svc_poll_once(struct svc_loop *sl)
 	int		 timeout = -1, r;
 
 	pfd[PFD_SIG] = (struct pollfd){ sl->sfd, POLLIN, 0 };
-	pfd[PFD_SANDBOX] = (struct pollfd){ sl->pidfd, POLLIN, 0 };
+	/* The command's end waits for the proxy's first answer: a refused
+	 * policy still fails the run (125), whatever the command did. */
+	pfd[PFD_SANDBOX] = (struct pollfd){ s->ready ? sl->pidfd : -1,
+	    POLLIN, 0 };
 	pfd[PFD_PROXY] = (struct pollfd){ s->proxy_up ? s->proxy.fd : -1,
 	    POLLIN, 0 };
 	pfd[PFD_MONITOR] = (struct pollfd){ s->monitor_up ? s->monitor.fd :
@@ -774,6 +778,7 @@ svc_poll_once(struct svc_loop *sl)
 		log_warnx("srt-proxy did not answer within %d ms",
 		    SVC_READY_MS);
 		svc_kill_sandbox(sl);
+		sl->fail = 1;
 		return;
 	}
 	if (pfd[PFD_SIG].revents & POLLIN)
@@ -888,6 +893,14 @@ service_supervise(struct launch *l, pid_t pid, int life_wr)
 		fatal_launch("signalfd");
 	if ((sl.pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
 		fatal_launch("pidfd_open");
+	/*
+	 * Go at once: the proxy reads no bridged client before its first
+	 * policy is applied (srt-proxy/service.c), so the command's first
+	 * connection waits in the bridge's queue and meets the real policy;
+	 * a refusal or a dead proxy still ends the run with 125.
+	 */
+	if (write(sl.life_wr, "g", 1) != 1)
+		log_warn("telling pid 1 to start the command");
 	while (!sl.done)
 		svc_poll_once(&sl);
 	close(sl.pidfd);

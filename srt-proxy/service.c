@@ -36,8 +36,14 @@ service_hello(struct imsgbuf *ib)
 	struct srt_hello h = { SRT_PROTO_VERSION, SRT_ROLE_PROXY };
 
 	if (imsg_compose(ib, IMSG_HELLO, 0, getpid(), -1, &h,
-	    sizeof(h)) == -1 || imsgbuf_flush(ib) == -1)
-		log_warn("%s: cannot greet fd %d", __func__, ib->fd);
+	    sizeof(h)) == -1 || imsgbuf_flush(ib) == -1) {
+		/* The command may have run and ended already (it starts
+		 * without waiting for us): a closed peer is no news. */
+		if (errno == EPIPE || errno == ECONNRESET)
+			log_debug("%s: fd %d: peer gone", __func__, ib->fd);
+		else
+			log_warn("%s: cannot greet fd %d", __func__, ib->fd);
+	}
 }
 
 static int
@@ -57,6 +63,23 @@ service_check_hello(struct imsg *imsg)
 	return 0;
 }
 
+/*
+ * The bridge channel is read only once the first policy is applied: the
+ * launcher starts the command without waiting for us, so a client that
+ * came early waits in the bridge's queue instead of meeting no policy.
+ */
+static void
+service_bridge_arm(struct proxy *px)
+{
+	static bool	armed;
+
+	if (armed || px->bridge_ev == NULL)
+		return;
+	armed = true;
+	if (event_add(px->bridge_ev, NULL) == -1)
+		fatalx("cannot watch the bridge channel");
+}
+
 static void
 service_policy(struct proxy *px, struct imsg *imsg)
 {
@@ -73,6 +96,7 @@ service_policy(struct proxy *px, struct imsg *imsg)
 		fatalx_status(125, "cannot confine the proxy");
 	} else {
 		log_debug("policy applied");
+		service_bridge_arm(px);
 		imsg_compose(&px->ctl, IMSG_POLICY_OK, 0, getpid(), -1, NULL,
 		    0);
 	}
@@ -302,8 +326,7 @@ service_start(struct proxy *px)
 	px->bridge_ev = event_new(px->base, PROXY_FD_BRIDGE,
 	    EV_READ | EV_PERSIST, service_bridge_cb, px);
 	if (px->ctl_ev == NULL || px->bridge_ev == NULL ||
-	    event_add(px->ctl_ev, NULL) == -1 ||
-	    event_add(px->bridge_ev, NULL) == -1)
+	    event_add(px->ctl_ev, NULL) == -1)
 		return -1;
 	return 0;
 }

@@ -106,6 +106,25 @@ gone() {
 	[ "$output" = "hello from upstream" ]
 }
 
+# The launcher says go before the proxy has confirmed the policy: a
+# connection made the instant the command starts must wait for it and
+# then meet it, allowed or denied, never a proxy with no policy.
+@test "a connection at the command's first instant meets the real policy" {
+	local i req
+	req="printf 'GET $U/hello HTTP/1.0\r\nHost: 127.0.0.1:$PORT\r\n\r\n' >&3"
+	for i in 1 2 3 4 5; do
+		run "$S" -q -s "$T/allow.json" -- bash -c \
+		    "exec 3<>/dev/tcp/127.0.0.1/3128; $req; cat <&3"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"hello from upstream"* ]]
+		run "$S" -q -s "$T/deny.json" -- bash -c \
+		    "exec 3<>/dev/tcp/127.0.0.1/3128; $req; cat <&3"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *" 403 "* ]]
+		[[ "$output" != *"hello from upstream"* ]]
+	done
+}
+
 @test "a denied upstream gets 403 with X-Proxy-Error" {
 	run "$S" -q -s "$T/deny.json" -- sh -c "$CURL -i $U/hello"
 	[ "$status" -eq 0 ]
