@@ -18,6 +18,7 @@
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -69,14 +70,47 @@ struct ll_path_beneath {
 			 CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | \
 			 CLONE_NEWCGROUP)
 
+/*
+ * TEST HOOK: SRT_TEST_NO_LANDLOCK=1 makes srt-launch behave as on a kernel
+ * without Landlock, so the fault tests can check the degraded path (the
+ * mount layer alone, stated on stderr, reported by --check).  It can only
+ * weaken the second layer, never the mounts, seccomp or namespaces, and
+ * whoever sets srt-launch's environment already chooses its settings; the
+ * launcher says so on stderr every time it is used.  The answer is read
+ * once and kept, as init runs after the command's environment is built.
+ */
 int
 filter_landlock_abi(void)
 {
-	long	abi;
+	static int	abi = -1;
+	const char	*hook;
+	long		v;
 
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	if (abi != -1)
+		return abi;
+	hook = getenv("SRT_TEST_NO_LANDLOCK");
+	if (hook != NULL && strcmp(hook, "1") == 0)
+		return abi = 0;
+	v = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LL_CREATE_RULESET_VERSION);
-	return abi < 0 ? 0 : (int)abi;
+	return abi = v < 0 ? 0 : (int)v;
+}
+
+/*
+ * Never silently weaker: a run without the Landlock layer says so once,
+ * before the command starts.  Asking for nested user namespaces drops it
+ * on purpose (see filter_landlock), which -d already states.
+ */
+void
+filter_warn_degraded(const struct launch *l)
+{
+	if (l->settings.allow_nested_user_namespaces ||
+	    filter_landlock_abi() != 0)
+		return;
+	log_warnx("Landlock unavailable%s: only the mount layer keeps writes "
+	    "out (see srt-launch --check)",
+	    getenv("SRT_TEST_NO_LANDLOCK") != NULL ?
+	    " (simulated by SRT_TEST_NO_LANDLOCK)" : "");
 }
 
 static uint64_t

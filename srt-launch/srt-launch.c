@@ -286,8 +286,10 @@ main(int argc, char *argv[])
 	if (l.print_plan) {
 		launch_print_plan(&l);
 		rc = 0;
-	} else
+	} else {
+		filter_warn_degraded(&l);
 		rc = sandbox_run(&l);
+	}
 	launch_free(&l);
 	return rc;
 }

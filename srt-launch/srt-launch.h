@@ -118,6 +118,7 @@ void	init_main(struct launch *) __attribute__((noreturn));
 int	filter_apply(const struct launch *);
 void	filter_print(const struct launch *, FILE *);
 int	filter_landlock_abi(void);
+void	filter_warn_degraded(const struct launch *);
 int	filter_caps_drop(void);
 
 /*
