@@ -25,37 +25,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "libcommon/landlock-uapi.h"
 #include "libcommon/log.h"
 #include "srt-launch/srt-launch.h"
-
-/* Landlock UAPI, spelled here: Debian 12's headers predate ABI 4-7. */
-#define LL_CREATE_RULESET_VERSION	(1U << 0)
-#define LL_RULE_PATH_BENEATH		1
-#define LL_FS_WRITE_FILE		(1ULL << 1)
-#define LL_FS_REMOVE_DIR		(1ULL << 4)
-#define LL_FS_REMOVE_FILE		(1ULL << 5)
-#define LL_FS_MAKE_CHAR			(1ULL << 6)
-#define LL_FS_MAKE_DIR			(1ULL << 7)
-#define LL_FS_MAKE_REG			(1ULL << 8)
-#define LL_FS_MAKE_SOCK			(1ULL << 9)
-#define LL_FS_MAKE_FIFO			(1ULL << 10)
-#define LL_FS_MAKE_BLOCK		(1ULL << 11)
-#define LL_FS_MAKE_SYM			(1ULL << 12)
-#define LL_FS_REFER			(1ULL << 13)	/* ABI 2 */
-#define LL_FS_TRUNCATE			(1ULL << 14)	/* ABI 3 */
-#define LL_SCOPE_ABSTRACT_UNIX		(1ULL << 0)	/* ABI 6 */
-#define LL_SCOPE_SIGNAL			(1ULL << 1)	/* ABI 6 */
-
-struct ll_ruleset_attr {
-	uint64_t	handled_access_fs;
-	uint64_t	handled_access_net;
-	uint64_t	scoped;
-};
-
-struct ll_path_beneath {
-	uint64_t	allowed_access;
-	int32_t		parent_fd;
-} __attribute__((packed));
 
 /*
  * The kernel reads int arguments as 32 bits, but libseccomp 2.5's
@@ -92,7 +64,7 @@ filter_landlock_abi(void)
 	if (hook != NULL && strcmp(hook, "1") == 0)
 		return abi = 0;
 	v = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
+	    LL_CREATE_VERSION);
 	return abi = v < 0 ? 0 : (int)v;
 }
 
@@ -142,7 +114,7 @@ filter_ll_rule(int rfd, const char *path, uint64_t handled)
 		close(fd);
 		return -1;
 	}
-	pb.allowed_access = S_ISDIR(st.st_mode) ? handled :
+	pb.allowed = S_ISDIR(st.st_mode) ? handled :
 	    handled & (LL_FS_WRITE_FILE | LL_FS_TRUNCATE);
 	pb.parent_fd = fd;
 	rc = (int)syscall(SYS_landlock_add_rule, rfd, LL_RULE_PATH_BENEATH,
@@ -182,7 +154,7 @@ filter_landlock(const struct launch *l)
 		return 0;
 	}
 	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = filter_ll_write(abi);
+	attr.handled_fs = filter_ll_write(abi);
 	if (abi >= 6)
 		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
 	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr),
@@ -193,14 +165,14 @@ filter_landlock(const struct launch *l)
 	}
 	for (i = 0; i < l->plan.nwritable; i++)
 		if (filter_ll_rule(rfd, l->plan.writable[i],
-		    attr.handled_access_fs) == -1)
+		    attr.handled_fs) == -1)
 			goto fail;
-	if (filter_ll_rule(rfd, l->tmpdir, attr.handled_access_fs) == -1)
+	if (filter_ll_rule(rfd, l->tmpdir, attr.handled_fs) == -1)
 		goto fail;
 	for (i = 0; extra[i] != NULL; i++)
 		if (filter_ll_rule(rfd, extra[i], strcmp(extra[i], "/dev/shm") ?
 		    LL_FS_WRITE_FILE | (abi >= 3 ? LL_FS_TRUNCATE : 0) :
-		    attr.handled_access_fs) == -1)
+		    attr.handled_fs) == -1)
 			goto fail;
 	if (syscall(SYS_landlock_restrict_self, rfd, 0) == -1)
 		goto fail;
