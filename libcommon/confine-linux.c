@@ -555,6 +555,10 @@ confine_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n,
 
 #define EACCES_ACT	SCMP_ACT_ERRNO(EACCES)
 
+/* SCMP_An(op, v) leaves datum_b to the implicit zero, which clang's
+ * -Wmissing-field-initializers flags: spell one-datum compares whole. */
+#define ARG1(n, op, v)	SCMP_CMP((n), (op), (v), 0)
+
 /*
  * open/openat/creat: the access mode and O_CREAT/O_TRUNC/O_TMPFILE bits
  * decide which promise an open needs.  This is coarse on purpose: which
@@ -658,24 +662,24 @@ confine_sc_socket(scmp_filter_ctx ctx, int bits)
 	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
 		if (bits & P_INET) {
 			RULE1(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
-			    SCMP_A0(SCMP_CMP_EQ, (uint64_t)fams[i]));
+			    ARG1(0, SCMP_CMP_EQ, (uint64_t)fams[i]));
 		} else if (bits & P_DNS) {
 			RULE2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
-			    SCMP_A0(SCMP_CMP_EQ, (uint64_t)fams[i]),
+			    ARG1(0, SCMP_CMP_EQ, (uint64_t)fams[i]),
 			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
 			RULE2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
-			    SCMP_A0(SCMP_CMP_EQ, (uint64_t)fams[i]),
+			    ARG1(0, SCMP_CMP_EQ, (uint64_t)fams[i]),
 			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM));
 		} else {
 			RULE1(ctx, EACCES_ACT, SCMP_SYS(socket),
-			    SCMP_A0(SCMP_CMP_EQ, (uint64_t)fams[i]));
+			    ARG1(0, SCMP_CMP_EQ, (uint64_t)fams[i]));
 		}
 	}
 	RULE1(ctx, (bits & P_UNIX) ? SCMP_ACT_ALLOW : EACCES_ACT,
-	    SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	    SCMP_SYS(socket), ARG1(0, SCMP_CMP_EQ, AF_UNIX));
 	if (!(bits & P_INET)) {
 		RULE1(ctx, EACCES_ACT, SCMP_SYS(socket),
-		    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+		    ARG1(0, SCMP_CMP_EQ, AF_NETLINK));
 		return 0;
 	}
 	/*
@@ -684,11 +688,11 @@ confine_sc_socket(scmp_filter_ctx ctx, int bits)
 	 * Changing them would need CAP_NET_ADMIN, gone by now.
 	 */
 	RULE2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket),
-	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-	    SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE));
+	    ARG1(0, SCMP_CMP_EQ, AF_NETLINK),
+	    ARG1(2, SCMP_CMP_EQ, NETLINK_ROUTE));
 	RULE2(ctx, EACCES_ACT, SCMP_SYS(socket),
-	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-	    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+	    ARG1(0, SCMP_CMP_EQ, AF_NETLINK),
+	    ARG1(2, SCMP_CMP_NE, NETLINK_ROUTE));
 	return 0;
 }
 
@@ -703,7 +707,7 @@ confine_sc_sendto(scmp_filter_ctx ctx, int bits)
 	if (bits & (P_INET | P_DNS | P_UNIX))
 		return RULE0(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto));
 	RULE1(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto),
-	    SCMP_A4(SCMP_CMP_EQ, 0));
+	    ARG1(4, SCMP_CMP_EQ, 0));
 	return 0;
 }
 
@@ -729,7 +733,7 @@ confine_sc_ioctl(scmp_filter_ctx ctx, int bits)
 	if (bits & P_STDIO) {
 		for (i = 0; i < sizeof(fio) / sizeof(fio[0]); i++)
 			RULE1(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl),
-			    SCMP_A1(SCMP_CMP_EQ, fio[i]));
+			    ARG1(1, SCMP_CMP_EQ, fio[i]));
 	}
 	for (i = 0; i < sizeof(tty) / sizeof(tty[0]); i++) {
 		if (bits & P_TTY)
@@ -738,7 +742,7 @@ confine_sc_ioctl(scmp_filter_ctx ctx, int bits)
 			act = SCMP_ACT_ERRNO(ENOTTY);
 		else
 			continue;
-		RULE1(ctx, act, SCMP_SYS(ioctl), SCMP_A1(SCMP_CMP_EQ, tty[i]));
+		RULE1(ctx, act, SCMP_SYS(ioctl), ARG1(1, SCMP_CMP_EQ, tty[i]));
 	}
 	return 0;
 }
@@ -763,7 +767,7 @@ confine_sc_proc(scmp_filter_ctx ctx, int bits, pid_t pid)
 	}
 	if (bits & P_STDIO)
 		RULE1(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill),
-		    SCMP_A0(SCMP_CMP_EQ, (uint64_t)pid));
+		    ARG1(0, SCMP_CMP_EQ, (uint64_t)pid));
 	return 0;
 }
 
@@ -773,7 +777,7 @@ confine_sc_rlimit(scmp_filter_ctx ctx, int bits)
 {
 	if (bits & P_STDIO)
 		RULE2(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64),
-		    SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A2(SCMP_CMP_EQ, 0));
+		    ARG1(0, SCMP_CMP_EQ, 0), ARG1(2, SCMP_CMP_EQ, 0));
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/securebits.h>
 
 #include <errno.h>
@@ -37,6 +39,12 @@
 #define ARG32_EQ(n, v)	\
 	SCMP_CMP((n), SCMP_CMP_MASKED_EQ, 0xffffffffU, (v))
 #define ARG32_HAS(n, bit)	SCMP_CMP((n), SCMP_CMP_MASKED_EQ, (bit), (bit))
+
+/* The command's program is one of eight, chosen by these bits. */
+#define FILTER_UNIX_OK	0x1	/* allowAllUnixSockets */
+#define FILTER_NESTED	0x2	/* allowNestedUserNamespaces */
+#define FILTER_NOTIFY	0x4	/* observed: write calls notify */
+#define FILTER_NVARIANTS	8
 
 #define NS_FLAGS	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
 			 CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | \
@@ -264,7 +272,7 @@ filter_notify_fs(scmp_filter_ctx ctx)
 }
 
 static int
-filter_build(const struct launch *l, scmp_filter_ctx ctx, bool notify)
+filter_build(scmp_filter_ctx ctx, int v)
 {
 	static const char *const mounts[] = {
 		"mount", "umount2", "umount", "pivot_root", "setns",
@@ -275,17 +283,16 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx, bool notify)
 		"io_uring_setup", "io_uring_enter", "io_uring_register", NULL
 	};
 	struct scmp_arg_cmp	c;
-	bool			nested;
+	bool			notify = v & FILTER_NOTIFY;
 	size_t			i;
 	int			rc = 0;
 
-	nested = l->settings.allow_nested_user_namespaces;
 	/* AF_UNIX: no local IPC with host services (docker, ssh-agent,
 	 * dbus) that bind mounts leave reachable; socketpair stays, as in
 	 * the reference, since it reaches nothing outside.  Observed, the
 	 * supervisor answers EPERM and reports; if it is gone the kernel
 	 * answers ENOSYS, a refusal still. */
-	if (!l->settings.net.allow_all_unix_sockets) {
+	if (!(v & FILTER_UNIX_OK)) {
 		c = ARG32_EQ(0, AF_UNIX);
 		rc |= filter_rule(ctx, notify ? SCMP_ACT_NOTIFY :
 		    SCMP_ACT_ERRNO(EPERM), "socket", 1, &c);
@@ -300,7 +307,7 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx, bool notify)
 	 * mount rules below could be worked around; nested sandboxes ask
 	 * for it by name (allowNestedUserNamespaces), and then the kernel's
 	 * locked mounts are what keeps ours in place. */
-	if (!nested) {
+	if (!(v & FILTER_NESTED)) {
 		rc |= filter_ns_flags(ctx);
 		for (i = 0; mounts[i] != NULL; i++)
 			rc |= filter_rule0(ctx, SCMP_ACT_ERRNO(EPERM),
@@ -328,12 +335,11 @@ filter_build(const struct launch *l, scmp_filter_ctx ctx, bool notify)
  * the same rules are compiled for x32 too.
  */
 static int
-filter_seccomp_load(const struct launch *l, bool notify, int *listener)
+filter_ctx(int v, scmp_filter_ctx *ctxp)
 {
 	scmp_filter_ctx	ctx;
 	int		rc;
 
-	*listener = -1;
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
 		return -ENOMEM;
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
@@ -343,9 +349,111 @@ filter_seccomp_load(const struct launch *l, bool notify, int *listener)
 		rc = seccomp_arch_add(ctx, SCMP_ARCH_X32);
 #endif
 	if (rc == 0)
-		rc = filter_build(l, ctx, notify);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
+		rc = filter_build(ctx, v);
+	if (rc != 0) {
+		seccomp_release(ctx);
+		return rc;
+	}
+	*ctxp = ctx;
+	return 0;
+}
+
+int
+filter_variant(const struct launch *l, bool notify)
+{
+	return (l->settings.net.allow_all_unix_sockets ? FILTER_UNIX_OK : 0) |
+	    (l->settings.allow_nested_user_namespaces ? FILTER_NESTED : 0) |
+	    (notify ? FILTER_NOTIFY : 0);
+}
+
+int
+filter_seccomp_export(int v, int fd)
+{
+	scmp_filter_ctx	ctx;
+	int		rc;
+
+	if ((rc = filter_ctx(v, &ctx)) == 0) {
+		rc = seccomp_export_bpf(ctx, fd);
+		seccomp_release(ctx);
+	}
+	if (rc != 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+#ifndef FILTER_GEN
+/*
+ * Each variant's program as libseccomp built it at build time
+ * (libcommon/gen/filter-gen.c; test_filter_precompiled checks that it
+ * is still byte-identical), loaded without building it again in every
+ * command (~0.3 ms of its startup).
+ */
+struct filter_program {
+	int				 variant;
+	unsigned short			 len;
+	const struct sock_filter	*insns;
+};
+
+#include "launch-filters.h"
+
+int
+filter_precompiled(int v, struct sock_fprog *prog)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(filter_programs) / sizeof(filter_programs[0]);
+	    i++)
+		if (filter_programs[i].variant == v) {
+			prog->len = filter_programs[i].len;
+			prog->filter = (struct sock_filter *)(uintptr_t)
+			    filter_programs[i].insns;
+			return 0;
+		}
+	return 1;
+}
+
+/*
+ * Load the embedded program as libseccomp's seccomp_load would (no_new_privs
+ * is set already): 0 loaded, 1 none to load, -errno.
+ */
+static int
+filter_load_precompiled(int v, bool notify, int *listener)
+{
+	struct sock_fprog	prog;
+	long			rc;
+
+	if (filter_precompiled(v, &prog) != 0)
+		return 1;
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, notify ?
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
+	if (rc >= 0) {
+		if (notify)
+			*listener = (int)rc;
+		return 0;
+	}
+	/* A kernel this program does not suit: libseccomp adapts. */
+	if (errno == EINVAL)
+		return 1;
+	return -errno;
+}
+#endif
+
+static int
+filter_seccomp_load(const struct launch *l, bool notify, int *listener)
+{
+	scmp_filter_ctx	ctx;
+	int		rc, v = filter_variant(l, notify);
+
+	*listener = -1;
+#ifndef FILTER_GEN
+	if ((rc = filter_load_precompiled(v, notify, listener)) != 1)
+		return rc;
+#endif
+	if ((rc = filter_ctx(v, &ctx)) != 0)
+		return rc;
+	rc = seccomp_load(ctx);
 	if (rc == 0 && notify && (*listener = seccomp_notify_fd(ctx)) < 0)
 		rc = *listener;
 	seccomp_release(ctx);

@@ -338,6 +338,11 @@ init_main(struct launch *l)
 		fatal_launch("starting the command");
 	close(gate[1]);
 	code = init_loop(l, sfd, cmd);
+	/* Nothing in the sandbox runs on from here, so no helper has more
+	 * to do: the launcher stops them while we reap and exit. */
+	kill(-1, SIGKILL);
+	if (!l->orphaned)
+		(void)send(l->life_rd, "d", 1, MSG_NOSIGNAL);
 	init_reap_all();
 	/* The launcher cleans up on the host after us, more cheaply; only
 	 * an orphaned pid 1 must do it itself. */

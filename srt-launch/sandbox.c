@@ -4,6 +4,7 @@
  * itself, so nothing waits on a round trip between the two.
  */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -126,8 +127,11 @@ sandbox_run(struct launch *l)
 	pid_t		 pid;
 
 	sandbox_tmpdir(l);
-	if (pipe2(life, O_CLOEXEC) == -1)
-		fatal_launch("pipe2");
+	/* A socket, not a pipe: pid 1 answers on it that the command is
+	 * gone (service.c), so the helpers stop while the kernel tears the
+	 * sandbox down. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, life) == -1)
+		fatal_launch("socketpair");
 	/* Blocked before the clone: pid 1 inherits the mask and reads
 	 * them from a signalfd, and none is lost in between. */
 	sandbox_sigset(&set);

@@ -554,6 +554,8 @@ struct svc_loop {
 	int		 deadline;	/* for the proxy's first answer */
 	int		 fail;		/* 1: the launcher fails (125) */
 	bool		 done;
+	bool		 life_eof;	/* pid 1's end said all it will */
+	bool		 stopping;	/* the helpers were told to stop */
 	int		 code;
 };
 
@@ -747,7 +749,29 @@ svc_sandbox_exit(struct svc_loop *sl)
 		sl->code = EXIT_LAUNCH;
 }
 
-enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_MONITOR, PFD_CONTROL, PFD_N };
+static void	svc_stop_helpers(struct launch *);
+
+/*
+ * pid 1's word that the command is gone and the rest of the sandbox is
+ * being killed: nothing can reach the proxy or make an event from now
+ * on, so the helpers stop (and the monitor sums up) while the kernel is
+ * still tearing the sandbox's namespaces down.  The run's status is
+ * still pid 1's exit.
+ */
+static void
+svc_life_read(struct svc_loop *sl)
+{
+	char	c;
+
+	sl->life_eof = true;
+	if (read(sl->life_wr, &c, 1) != 1 || c != 'd')
+		return;
+	sl->stopping = true;
+	svc_stop_helpers(sl->l);
+}
+
+enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_MONITOR, PFD_CONTROL, PFD_LIFE,
+    PFD_N };
 
 static void
 svc_poll_once(struct svc_loop *sl)
@@ -761,12 +785,15 @@ svc_poll_once(struct svc_loop *sl)
 	 * policy still fails the run (125), whatever the command did. */
 	pfd[PFD_SANDBOX] = (struct pollfd){ s->ready ? sl->pidfd : -1,
 	    POLLIN, 0 };
-	pfd[PFD_PROXY] = (struct pollfd){ s->proxy_up ? s->proxy.fd : -1,
-	    POLLIN, 0 };
-	pfd[PFD_MONITOR] = (struct pollfd){ s->monitor_up ? s->monitor.fd :
-	    -1, POLLIN, 0 };
-	pfd[PFD_CONTROL] = (struct pollfd){ s->ready ? s->ctl.fd : -1,
-	    POLLIN, 0 };
+	/* Stopped helpers close their channels: no news then. */
+	pfd[PFD_PROXY] = (struct pollfd){ s->proxy_up && !sl->stopping ?
+	    s->proxy.fd : -1, POLLIN, 0 };
+	pfd[PFD_MONITOR] = (struct pollfd){ s->monitor_up && !sl->stopping ?
+	    s->monitor.fd : -1, POLLIN, 0 };
+	pfd[PFD_CONTROL] = (struct pollfd){ s->ready && !sl->stopping ?
+	    s->ctl.fd : -1, POLLIN, 0 };
+	pfd[PFD_LIFE] = (struct pollfd){ s->ready && !sl->life_eof ?
+	    sl->life_wr : -1, POLLIN, 0 };
 	if (!s->ready && (timeout = sl->deadline - svc_now_ms()) < 0)
 		timeout = 0;
 	if ((r = poll(pfd, PFD_N, timeout)) == -1) {
@@ -790,8 +817,35 @@ svc_poll_once(struct svc_loop *sl)
 	if (!sl->done && pfd[PFD_CONTROL].revents && control_read(sl->l) ==
 	    -1)
 		s->ctl.fd = -1;
+	if (!sl->done && pfd[PFD_LIFE].revents)
+		svc_life_read(sl);
 	if (!sl->done && (pfd[PFD_SANDBOX].revents & POLLIN))
 		svc_sandbox_exit(sl);
+}
+
+/*
+ * The proxy first: it exits while the monitor sums up.  Its events are
+ * on their way already (it sends each as it happens).  The monitor gets
+ * the summary request and its shutdown in one write: it answers the
+ * first, then drains its outputs and exits.
+ */
+static void
+svc_stop_helpers(struct launch *l)
+{
+	struct service	*s = l->svc;
+
+	if (s->proxy_up) {
+		imsg_compose(&s->proxy, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
+		    0);
+		imsgbuf_flush(&s->proxy);
+	}
+	if (s->monitor_pid == -1 || !s->monitor_up)
+		return;
+	if ((!l->quiet && imsg_compose(&s->monitor, IMSG_SUMMARY_REQ,
+	    s->sandbox_id, getpid(), -1, NULL, 0) == -1) ||
+	    imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
+	    0) == -1 || imsgbuf_flush(&s->monitor) == -1)
+		svc_monitor_gone(s, "cannot ask for the summary");
 }
 
 static void
@@ -805,11 +859,6 @@ svc_summary(struct launch *l)
 	if (!s->monitor_up || l->quiet)
 		return;
 	memset(&sum, 0, sizeof(sum));
-	if (imsg_compose(&s->monitor, IMSG_SUMMARY_REQ, s->sandbox_id,
-	    getpid(), -1, NULL, 0) == -1 || imsgbuf_flush(&s->monitor) == -1) {
-		svc_monitor_gone(s, "cannot ask for the summary");
-		return;
-	}
 	deadline = svc_now_ms() + SVC_SUMMARY_MS;
 	while (got == 0 && (left = deadline - svc_now_ms()) > 0) {
 		pfd = (struct pollfd){ s->monitor.fd, POLLIN, 0 };
@@ -833,23 +882,13 @@ svc_summary(struct launch *l)
 }
 
 static void
-svc_shutdown(struct launch *l)
+svc_shutdown(struct launch *l, bool stopping)
 {
 	struct service	*s = l->svc;
 
-	/* The proxy first: it exits while the monitor sums up.  Its
-	 * events are on their way already (it sends each as it happens). */
-	if (s->proxy_up) {
-		imsg_compose(&s->proxy, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
-		    0);
-		imsgbuf_flush(&s->proxy);
-	}
+	if (!stopping)
+		svc_stop_helpers(l);
 	svc_summary(l);
-	if (s->monitor_pid != -1 && s->monitor_up) {
-		imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1,
-		    NULL, 0);
-		imsgbuf_flush(&s->monitor);
-	}
 	/* The monitor drains its outputs first: the JSON lines are whole
 	 * when we return. */
 	if (s->monitor_pid != -1)
@@ -905,7 +944,7 @@ service_supervise(struct launch *l, pid_t pid, int life_wr)
 		svc_poll_once(&sl);
 	close(sl.pidfd);
 	close(sl.sfd);
-	svc_shutdown(l);
+	svc_shutdown(l, sl.stopping);
 	if (sl.life_wr != -1)
 		close(sl.life_wr);
 	return sl.fail ? EXIT_LAUNCH : sl.code;

@@ -120,6 +120,12 @@ void	filter_print(const struct launch *, FILE *);
 int	filter_landlock_abi(void);
 void	filter_warn_degraded(const struct launch *);
 int	filter_caps_drop(void);
+/* The seccomp program's variant for these settings; libseccomp's BPF for
+ * a variant written to fd; the embedded one (0, or 1 if none). */
+struct sock_fprog;
+int	filter_variant(const struct launch *, bool notify);
+int	filter_seccomp_export(int variant, int fd);
+int	filter_precompiled(int variant, struct sock_fprog *);
 
 /*
  * notify.c: the seccomp user-notification supervisor.  The launcher
