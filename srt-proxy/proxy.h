@@ -217,6 +217,7 @@ int	canon_host(const char *in, char *out, size_t outsz);
 int	service_start(struct proxy *);
 void	service_event(struct proxy *, uint32_t peerid, const char *json);
 int	service_monitor_connect(struct proxy *, const char *path);
+void	service_stop(struct proxy *);
 
 /* confine glue (srt-proxy.c) */
 int	proxy_confine(struct proxy *);
