@@ -121,6 +121,8 @@ conn_free(struct conn *c)
 		event_free(c->timer);
 	if (c->pending)
 		evbuffer_free(c->pending);
+	if (c->replay)
+		evbuffer_free(c->replay);
 	if (c->counted)
 		proxy_conn_count(c->px, -1);
 	if (c->pol)
@@ -244,9 +246,11 @@ conn_uread(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CS_HTTP_XFER)
+	if (c->state == CS_HTTP_XFER) {
+		/* A byte of the response: the request is not replayed. */
+		c->replay_ok = false;
 		http_upstream_read(c);
-	else if (c->mitm_head) {
+	} else if (c->mitm_head) {
 		if (http_mitm_read(c))
 			conn_tunnel_ready(c);
 	} else if (c->state == CS_HTTP_HEAD) {
@@ -285,6 +289,8 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->state == CS_HTTP_XFER) {
+		if (!(what & BEV_EVENT_TIMEOUT) && http_upstream_retry(c))
+			return;
 		http_upstream_eof(c);
 		return;
 	}

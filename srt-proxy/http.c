@@ -204,6 +204,101 @@ http_build_head(struct conn *c, const struct http_msg *m,
 	evbuffer_add(b, "\r\n", 2);
 }
 
+/*
+ * Keep-alive reuse race: an idle upstream may close just as we send the
+ * next request on it (RFC 9112 9.3.1).  Before reuse, a peek catches a
+ * close that has already arrived; after, the request as sent is kept so
+ * that a close or reset before any byte of the response replays it once
+ * on a fresh connection.  Only a request that cannot have had an effect
+ * twice is replayed: an idempotent method (RFC 9110 9.2.2), or any
+ * method while none of its body has been forwarded.
+ */
+#define REPLAY_MAX	(64 * 1024)
+
+static bool
+http_reuse_alive(struct conn *c)
+{
+	char	b;
+	ssize_t	n;
+
+	n = recv(bufferevent_getfd(c->ubev), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+	    evbuffer_get_length(bufferevent_get_input(c->ubev)) == 0)
+		return true;
+	/* Closed, reset, or an upstream speaking unasked: a fresh one. */
+	bufferevent_free(c->ubev);
+	c->ubev = NULL;
+	c->uhost[0] = '\0';
+	return false;
+}
+
+static bool
+http_method_idempotent(const struct http_span *m)
+{
+	static const char *const idem[] = {
+		"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(idem) / sizeof(idem[0]); i++)
+		if (m->n == strlen(idem[i]) && memcmp(m->p, idem[i], m->n) == 0)
+			return true;
+	return false;
+}
+
+static void
+http_replay_arm(struct conn *c)
+{
+	c->reused = true;
+	c->replay_ok = false;
+	if (c->replay == NULL && (c->replay = evbuffer_new()) == NULL)
+		return;
+	evbuffer_drain(c->replay, evbuffer_get_length(c->replay));
+	if (evbuffer_add(c->replay, evbuffer_pullup(c->pending, -1),
+	    evbuffer_get_length(c->pending)) == 0)
+		c->replay_ok = true;
+}
+
+/*
+ * Body bytes just queued upstream (from offset at): keep a copy.  All of
+ * out is this request's (the previous response was complete), so at is
+ * at most the replay's length and the pullup at most REPLAY_MAX.
+ */
+static void
+http_replay_note(struct conn *c, size_t at)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->ubev);
+	size_t		 n = evbuffer_get_length(out);
+	unsigned char	*p;
+
+	if (!c->replay_ok || n <= at)
+		return;
+	if (!c->idempotent || evbuffer_get_length(c->replay) + n - at >
+	    REPLAY_MAX || (p = evbuffer_pullup(out, n)) == NULL ||
+	    evbuffer_add(c->replay, p + at, n - at) == -1)
+		c->replay_ok = false;
+}
+
+/* The reused upstream closed before answering: replay on a fresh one. */
+bool
+http_upstream_retry(struct conn *c)
+{
+	if (!c->reused || !c->replay_ok || c->resp_head_done ||
+	    evbuffer_get_length(bufferevent_get_input(c->ubev)) > 0)
+		return false;
+	log_debug("%s:%d: kept-alive upstream closed at reuse; retrying",
+	    c->host, c->port);
+	c->reused = c->replay_ok = false;
+	bufferevent_free(c->ubev);
+	c->ubev = NULL;
+	c->uhost[0] = '\0';
+	evbuffer_drain(c->pending, evbuffer_get_length(c->pending));
+	evbuffer_add_buffer(c->pending, c->replay);
+	c->state = CS_HTTP_DIAL;
+	resolve_start(c);
+	return true;
+}
+
 static void
 http_request(struct conn *c, const struct http_msg *m)
 {
@@ -235,12 +330,15 @@ http_request(struct conn *c, const struct http_msg *m)
 	c->reqb.framing = m->framing;
 	c->reqb.left = m->length;
 	c->reqb.done = m->framing == HTTP_BODY_NONE;
+	c->idempotent = http_method_idempotent(&m->method);
 	evbuffer_drain(bufferevent_get_input(c->cbev), m->headlen);
 	if (c->ubev && !c->via_mitm && c->uport == c->port &&
-	    strcmp(c->uhost, c->host) == 0) {
+	    strcmp(c->uhost, c->host) == 0 && http_reuse_alive(c)) {
+		http_replay_arm(c);
 		http_upstream_ready(c);
 		return;
 	}
+	c->reused = c->replay_ok = false;
 	if (c->ubev) {
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
@@ -379,6 +477,7 @@ void
 http_client_read(struct conn *c)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->cbev);
+	size_t		 at;
 	int		 r;
 
 	if (c->state == CS_HTTP_HEAD) {
@@ -388,7 +487,9 @@ http_client_read(struct conn *c)
 	}
 	if (c->state != CS_HTTP_XFER || c->reqb.done)
 		return;
+	at = evbuffer_get_length(bufferevent_get_output(c->ubev));
 	r = body_move(&c->reqb, in, bufferevent_get_output(c->ubev));
+	http_replay_note(c, at);
 	if (r < 0) {
 		http_error(c, 400, "Bad Request");
 		return;

@@ -143,6 +143,12 @@ struct conn {
 	bool			 dialling;
 	bool			 client_eof;
 	bool			 mitm_head;	/* waiting for the MITM's 200 */
+	/* Keep-alive reuse (http.c): the request as sent on a reused
+	 * upstream, replayed once on a fresh one if that was closed. */
+	struct evbuffer		*replay;
+	bool			 reused;
+	bool			 replay_ok;
+	bool			 idempotent;
 };
 
 /* srt-proxy.c */
@@ -171,6 +177,7 @@ void	http_upstream_ready(struct conn *);
 void	http_dial_failed(struct conn *, int err, const char *reason);
 void	http_client_eof(struct conn *);
 void	http_upstream_eof(struct conn *);
+bool	http_upstream_retry(struct conn *);
 void	http_error(struct conn *, int status, const char *phrase);
 void	http_mitm_connect(struct conn *);
 bool	http_mitm_read(struct conn *);
