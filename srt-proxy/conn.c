@@ -294,6 +294,12 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 		http_upstream_eof(c);
 		return;
 	}
+	if (c->mitm_head) {
+		/* The MITM or parent proxy hung up or stalled on CONNECT. */
+		conn_dial_failed(c, (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
+		    ECONNRESET, NULL);
+		return;
+	}
 	/* A kept-alive upstream went away between requests. */
 	bufferevent_free(c->ubev);
 	c->ubev = NULL;
@@ -355,7 +361,7 @@ conn_dialled(struct conn *c, struct bufferevent *bev)
 		break;
 	case CK_CONNECT:
 	case CK_SOCKS:
-		if (c->via_mitm)
+		if (c->via_mitm || c->via_parent != NULL)
 			http_mitm_connect(c);
 		else
 			conn_tunnel_ready(c);
@@ -471,4 +477,37 @@ conn_backpressure(struct conn *c)
 		bufferevent_setwatermark(c->ubev, EV_WRITE, CONN_OUT_HIGH / 4,
 		    0);
 	}
+}
+
+/*
+ * Which way an allowed destination is reached, decided on the name the
+ * policy allowed: a MITM proxy's socket for its domains, else the parent
+ * proxy unless noProxy (or loopback) bypasses it, else directly.  A
+ * tunnel (CONNECT, SOCKS) uses the https parent, a plain request the
+ * http one, as the reference does.
+ */
+void
+conn_route_pick(struct conn *c, bool tunnel)
+{
+	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
+	c->via_parent = c->via_mitm ? NULL :
+	    parent_select(&c->pol->parent, c->host, tunnel);
+}
+
+void
+conn_route_dial(struct conn *c)
+{
+	if (c->via_mitm)
+		http_route_mitm(c);
+	else if (c->via_parent != NULL)
+		resolve_parent(c);
+	else
+		resolve_start(c);
+}
+
+void
+conn_route(struct conn *c, bool tunnel)
+{
+	conn_route_pick(c, tunnel);
+	conn_route_dial(c);
 }

@@ -124,15 +124,6 @@ http_route_mitm(struct conn *c)
 	conn_start_dial(c);
 }
 
-static void
-http_route(struct conn *c)
-{
-	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
-	if (c->via_mitm)
-		http_route_mitm(c);
-	else
-		resolve_start(c);
-}
 
 static void
 http_connect(struct conn *c, const struct http_msg *m)
@@ -155,7 +146,7 @@ http_connect(struct conn *c, const struct http_msg *m)
 	c->kind = CK_CONNECT;
 	c->state = CS_CONNECT_DIAL;
 	bufferevent_disable(c->cbev, EV_READ);
-	http_route(c);
+	conn_route(c, true);
 }
 
 static bool
@@ -178,6 +169,8 @@ http_build_head(struct conn *c, const struct http_msg *m,
 	char		 auth[300];
 	size_t		 i;
 	bool		 v6 = strchr(c->host, ':') != NULL;
+	/* Another proxy (MITM, parent) gets the absolute form. */
+	bool		 proxied = c->via_mitm || c->via_parent != NULL;
 
 	if (c->port == 80)
 		snprintf(auth, sizeof(auth), v6 ? "[%s]" : "%s", c->host);
@@ -186,9 +179,12 @@ http_build_head(struct conn *c, const struct http_msg *m,
 		    c->host, c->port);
 	evbuffer_drain(b, evbuffer_get_length(b));
 	evbuffer_add_printf(b, "%.*s %s%s%s%.*s HTTP/1.1\r\nHost: %s\r\n",
-	    (int)m->method.n, m->method.p, c->via_mitm ? "http://" : "",
-	    c->via_mitm ? auth : "", *path->p == '?' ? "/" : "",
+	    (int)m->method.n, m->method.p, proxied ? "http://" : "",
+	    proxied ? auth : "", *path->p == '?' ? "/" : "",
 	    (int)path->n, path->p, auth);
+	if (c->via_parent != NULL && c->via_parent->auth != NULL)
+		evbuffer_add_printf(b, "Proxy-Authorization: %s\r\n",
+		    c->via_parent->auth);
 	for (i = 0; i < m->nhdr; i++) {
 		const struct http_header *h = &m->hdr[i];
 		if (http_span_ieq(&h->name, "host"))
@@ -295,7 +291,7 @@ http_upstream_retry(struct conn *c)
 	evbuffer_drain(c->pending, evbuffer_get_length(c->pending));
 	evbuffer_add_buffer(c->pending, c->replay);
 	c->state = CS_HTTP_DIAL;
-	resolve_start(c);
+	conn_route_dial(c);
 	return true;
 }
 
@@ -321,7 +317,7 @@ http_request(struct conn *c, const struct http_msg *m)
 	policy_event(c, "http", c->host, c->port, "allow", NULL);
 	c->kind = CK_HTTP;
 	c->upgrade = wants_websocket(m);
-	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
+	conn_route_pick(c, false);
 	http_build_head(c, m, &path);
 	c->head_req = http_span_ieq(&m->method, "HEAD");
 	c->close_after = m->conn_close;
@@ -344,10 +340,7 @@ http_request(struct conn *c, const struct http_msg *m)
 		c->ubev = NULL;
 	}
 	c->state = CS_HTTP_DIAL;
-	if (c->via_mitm)
-		http_route_mitm(c);
-	else
-		resolve_start(c);
+	conn_route_dial(c);
 }
 
 static void
@@ -625,16 +618,24 @@ http_upstream_eof(struct conn *c)
 	conn_free(c);
 }
 
-/* Ask the MITM proxy for a tunnel, as the reference does. */
+/* Ask the MITM or parent proxy for a tunnel, as the reference does. */
 void
 http_mitm_connect(struct conn *c)
 {
-	bool	v6 = strchr(c->host, ':') != NULL;
+	struct evbuffer	*out = bufferevent_get_output(c->ubev);
+	struct timeval	 tv = { 3 * PROXY_CONNECT_TIMEOUT, 0 };
+	bool		 v6 = strchr(c->host, ':') != NULL;
 
-	evbuffer_add_printf(bufferevent_get_output(c->ubev),
-	    v6 ? "CONNECT [%s]:%d HTTP/1.1\r\nHost: [%s]:%d\r\n\r\n" :
-	    "CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n\r\n",
+	evbuffer_add_printf(out,
+	    v6 ? "CONNECT [%s]:%d HTTP/1.1\r\nHost: [%s]:%d\r\n" :
+	    "CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n",
 	    c->host, c->port, c->host, c->port);
+	if (c->via_parent != NULL && c->via_parent->auth != NULL)
+		evbuffer_add_printf(out, "Proxy-Authorization: %s\r\n",
+		    c->via_parent->auth);
+	evbuffer_add(out, "\r\n", 2);
+	/* A proxy that accepts and never answers must not hold us. */
+	bufferevent_set_timeouts(c->ubev, &tv, NULL);
 	c->mitm_head = true;
 }
 
@@ -652,10 +653,13 @@ http_mitm_read(struct conn *c)
 	    HTTP_MAX_HEAD, &m);
 	if (r == HTTP_MORE)
 		return false;
-	if (r != HTTP_OK || m.status != 200) {
+	if (r != HTTP_OK || m.status / 100 != 2) {
+		log_debug("%s:%d: the %s proxy refused CONNECT (%d)", c->host,
+		    c->port, c->via_mitm ? "MITM" : "parent", m.status);
 		conn_dial_failed(c, ECONNREFUSED, NULL);
 		return false;
 	}
+	bufferevent_set_timeouts(c->ubev, NULL, NULL);
 	evbuffer_drain(uin, m.headlen);
 	c->mitm_head = false;
 	return true;

@@ -15,6 +15,7 @@
 #include "libcommon/imsg.h"
 #include "policy/settings.h"
 #include "srt-proxy/http_parse.h"
+#include "srt-proxy/parent.h"
 #include "srt-proxy/socks_parse.h"
 
 struct event_base;
@@ -40,6 +41,7 @@ struct policy {
 	struct addr_list	 lit_allowed;
 	int			*lit_allowed_port;	/* per lit_allowed */
 	int			*lit_denied_port;
+	struct parent_proxy	 parent;	/* parent.c */
 };
 
 struct listener {
@@ -149,6 +151,7 @@ struct conn {
 	bool			 reused;
 	bool			 replay_ok;
 	bool			 idempotent;
+	const struct parent_url	*via_parent;	/* in c->pol */
 };
 
 /* srt-proxy.c */
@@ -168,6 +171,9 @@ void	conn_to_tunnel(struct conn *, const char *answer, size_t alen);
 void	conn_forward(struct conn *, int port);
 void	conn_tunnel_ready(struct conn *);
 void	conn_backpressure(struct conn *);
+void	conn_route(struct conn *, bool tunnel);
+void	conn_route_pick(struct conn *, bool tunnel);
+void	conn_route_dial(struct conn *);
 
 /* http.c */
 void	http_start(struct conn *);
@@ -201,6 +207,7 @@ int	resolve_init(struct proxy *);
 int	resolve_ifaddrs(struct proxy *);
 void	resolve_start(struct conn *);
 void	resolve_cancel(struct conn *);
+void	resolve_parent(struct conn *);
 
 /* policy.c */
 struct policy *policy_new(struct settings *);
