@@ -72,6 +72,11 @@ parent_settings() {
 JSON
 }
 
+teardown() {
+	stop_pid "${HPX_PID:-}"
+	stop_pid "${HUP_PID:-}"
+}
+
 teardown_file() {
 	stop_pid "$PROXY_PID0"
 	for p in "$PXP_PID" "$PXD_PID" "$PXR_PID" "$PXE_PID"; do
@@ -239,6 +244,25 @@ plog() {
 	run python3 "$PY/client.py" socks "$PXR" far.example.com "$UP"
 	[ "$output" = "reply 5" ]
 	grep -qx "CONNECT far.example.com:$UP auth=-" "$D/pr.log"
+}
+
+@test "parent hangs up on CONNECT: 502, SOCKS reply 4, no hang" {
+	python3 "$PY/parent_proxy.py" --port-file "$BATS_TEST_TMPDIR/h.port" \
+	    --log "$BATS_TEST_TMPDIR/h.log" --hangup </dev/null >/dev/null 2>&1 &
+	HUP_PID=$!
+	wait_for 10 test -s "$BATS_TEST_TMPDIR/h.port"
+	parent_settings "$BATS_TEST_TMPDIR/h.json" \
+	    "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/h.port")"
+	start_proxy "$BATS_TEST_TMPDIR/px.log" -s "$BATS_TEST_TMPDIR/h.json" \
+	    -l 127.0.0.1:0
+	HPX_PID=$PROXY_PID
+	run timeout 10 python3 "$PY/client.py" raw "$PORT" \
+	    "$(hex "CONNECT far.example.com:$UP HTTP/1.1\r\n\r\n")"
+	echo "$output"
+	[[ "${lines[0]}" == "HTTP/1.1 502 "* ]]
+	run timeout 10 python3 "$PY/client.py" socks "$PORT" far.example.com "$UP"
+	[ "$output" = "reply 4" ]
+	grep -q "CONNECT far.example.com:$UP" "$BATS_TEST_TMPDIR/h.log"
 }
 
 @test "parent from the environment: HTTP_PROXY and NO_PROXY" {

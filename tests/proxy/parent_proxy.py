@@ -3,7 +3,8 @@
 host:port by tunnelling to 127.0.0.1:port (every name is this host), and
 absolute-form requests by forwarding them there.  Each request head is
 logged to --log as "METHOD TARGET auth=<Proxy-Authorization or ->".
---refuse answers every CONNECT with 403."""
+--refuse answers every CONNECT with 403, --hangup closes without an
+answer."""
 import argparse
 import os
 import select
@@ -14,6 +15,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--port-file", required=True)
 ap.add_argument("--log", required=True)
 ap.add_argument("--refuse", action="store_true")
+ap.add_argument("--hangup", action="store_true")
 a = ap.parse_args()
 lock = threading.Lock()
 
@@ -61,6 +63,8 @@ def serve(c):
                 auth = v.strip()
         log("%s %s auth=%s" % (method, target, auth))
         if method == "CONNECT":
+            if a.hangup:
+                return
             if a.refuse:
                 c.sendall(b"HTTP/1.1 403 Forbidden\r\n\r\n")
                 return
