@@ -288,3 +288,30 @@ plog() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"/network/parentProxy/http: only http://"* ]]
 }
+
+# End to end: srt-launch starts the proxy in service mode; the sandboxed
+# curl reaches the proxy through the bridge, the proxy the parent.
+@test "parent via srt-launch: from the settings, and from its environment" {
+	: >"$D/pp.log"
+	cat >"$BATS_TEST_TMPDIR/l.json" <<JSON
+{"network": {"allowedDomains": ["*.example.com"],
+  "parentProxy": {"http": "http://user:p%40ss@127.0.0.1:$PP"}}}
+JSON
+	chmod 644 "$BATS_TEST_TMPDIR/l.json"
+	run "$SRT_BIN/srt-launch" -s "$BATS_TEST_TMPDIR/l.json" -- \
+	    curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+	    "http://e2e.example.com:$UP/bytes/100"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "200" ]
+	plog | grep -qx "GET http://e2e.example.com:$UP/bytes/100 auth=Basic dXNlcjpwQHNz"
+	printf '{"network":{"allowedDomains":["*.example.com"]}}\n' \
+	    >"$BATS_TEST_TMPDIR/p.json"
+	chmod 644 "$BATS_TEST_TMPDIR/p.json"
+	HTTPS_PROXY=http://127.0.0.1:$PP run "$SRT_BIN/srt-launch" \
+	    -s "$BATS_TEST_TMPDIR/p.json" -- curl -sS --max-time 10 -p \
+	    -o /dev/null -w '%{http_code}' "http://env2.example.com:$UP/bytes/100"
+	echo "$output"
+	[ "$output" = "200" ]
+	plog | grep -qx "CONNECT env2.example.com:$UP auth=-"
+}
