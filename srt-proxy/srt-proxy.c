@@ -275,8 +275,10 @@ raise_nofile(void)
  * dials inet, the resolver dns, service mode fd passing; a unix socket
  * for a MITM proxy, a unix listener or a monitor socket.  Filesystem:
  * reading the settings file's directory (SIGHUP) and the MITM proxy's
- * socket, which Landlock treats as a file to open for connect(2).  A
- * MITM socket named only by a later policy stays unreachable.
+ * socket.  Landlock (ABI <= 7) does not govern connect(2) to a unix
+ * socket, so a MITM socket named only by a later policy is reachable
+ * too (proxy-ops.bats checks it); the path rule is for a kernel whose
+ * Landlock does.
  */
 int
 proxy_confine(struct proxy *px)
