@@ -245,26 +245,25 @@ int
 parent_load(struct parent_proxy *pp, const struct net_settings *n,
     char *why, size_t whysz)
 {
-	const char	*http, *https, *no;
-	bool		 http_set = n->parent_http != NULL;
-	bool		 https_set = n->parent_https != NULL;
+	const char	*http, *https, *no, *hkey, *skey;
 
 	memset(pp, 0, sizeof(*pp));
-	http = http_set ? n->parent_http : env2("HTTP_PROXY", "http_proxy");
-	https = https_set ? n->parent_https : env2("HTTPS_PROXY",
+	why[0] = '\0';
+	hkey = n->parent_http ? "/network/parentProxy/http" : "HTTP_PROXY";
+	http = n->parent_http ? n->parent_http : env2("HTTP_PROXY",
+	    "http_proxy");
+	skey = n->parent_https ? "/network/parentProxy/https" : "HTTPS_PROXY";
+	https = n->parent_https ? n->parent_https : env2("HTTPS_PROXY",
 	    "https_proxy");
 	if (https == NULL || *https == '\0') {
 		/* curl's habit: HTTPS_PROXY unset means HTTP_PROXY. */
 		https = http;
-		https_set = http_set;
+		skey = hkey;
 	}
 	no = n->parent_no_proxy != NULL ? n->parent_no_proxy :
 	    env2("NO_PROXY", "no_proxy");
-	if (load_url(&pp->http, http, http_set, http_set ?
-	    "/network/parentProxy/http" : "HTTP_PROXY", why, whysz) == -1 ||
-	    load_url(&pp->https, https, https_set, https_set ?
-	    (n->parent_https ? "/network/parentProxy/https" :
-	    "/network/parentProxy/http") : "HTTPS_PROXY", why, whysz) == -1 ||
+	if (load_url(&pp->http, http, *hkey == '/', hkey, why, whysz) == -1 ||
+	    load_url(&pp->https, https, *skey == '/', skey, why, whysz) == -1 ||
 	    noproxy_parse(pp, no) == -1) {
 		if (why[0] == '\0')
 			snprintf(why, whysz, "out of memory");

@@ -277,8 +277,7 @@ raise_nofile(void)
  * reading the settings file's directory (SIGHUP) and the MITM proxy's
  * socket.  Landlock (ABI <= 7) does not govern connect(2) to a unix
  * socket, so a MITM socket named only by a later policy is reachable
- * too (proxy-ops.bats checks it); the path rule is for a kernel whose
- * Landlock does.
+ * too (proxy-ops.bats checks it).
  */
 int
 proxy_confine(struct proxy *px)
