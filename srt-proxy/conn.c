@@ -121,6 +121,8 @@ conn_free(struct conn *c)
 		event_free(c->timer);
 	if (c->pending)
 		evbuffer_free(c->pending);
+	if (c->replay)
+		evbuffer_free(c->replay);
 	if (c->counted)
 		proxy_conn_count(c->px, -1);
 	if (c->pol)
@@ -244,9 +246,11 @@ conn_uread(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CS_HTTP_XFER)
+	if (c->state == CS_HTTP_XFER) {
+		/* A byte of the response: the request is not replayed. */
+		c->replay_ok = false;
 		http_upstream_read(c);
-	else if (c->mitm_head) {
+	} else if (c->mitm_head) {
 		if (http_mitm_read(c))
 			conn_tunnel_ready(c);
 	} else if (c->state == CS_HTTP_HEAD) {
@@ -285,7 +289,15 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->state == CS_HTTP_XFER) {
+		if (!(what & BEV_EVENT_TIMEOUT) && http_upstream_retry(c))
+			return;
 		http_upstream_eof(c);
+		return;
+	}
+	if (c->mitm_head) {
+		/* The MITM or parent proxy hung up or stalled on CONNECT. */
+		conn_dial_failed(c, (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
+		    ECONNRESET, NULL);
 		return;
 	}
 	/* A kept-alive upstream went away between requests. */
@@ -349,7 +361,7 @@ conn_dialled(struct conn *c, struct bufferevent *bev)
 		break;
 	case CK_CONNECT:
 	case CK_SOCKS:
-		if (c->via_mitm)
+		if (c->via_mitm || c->via_parent != NULL)
 			http_mitm_connect(c);
 		else
 			conn_tunnel_ready(c);
@@ -465,4 +477,37 @@ conn_backpressure(struct conn *c)
 		bufferevent_setwatermark(c->ubev, EV_WRITE, CONN_OUT_HIGH / 4,
 		    0);
 	}
+}
+
+/*
+ * Which way an allowed destination is reached, decided on the name the
+ * policy allowed: a MITM proxy's socket for its domains, else the parent
+ * proxy unless noProxy (or loopback) bypasses it, else directly.  A
+ * tunnel (CONNECT, SOCKS) uses the https parent, a plain request the
+ * http one, as the reference does.
+ */
+void
+conn_route_pick(struct conn *c, bool tunnel)
+{
+	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
+	c->via_parent = c->via_mitm ? NULL :
+	    parent_select(&c->pol->parent, c->host, tunnel);
+}
+
+void
+conn_route_dial(struct conn *c)
+{
+	if (c->via_mitm)
+		http_route_mitm(c);
+	else if (c->via_parent != NULL)
+		resolve_parent(c);
+	else
+		resolve_start(c);
+}
+
+void
+conn_route(struct conn *c, bool tunnel)
+{
+	conn_route_pick(c, tunnel);
+	conn_route_dial(c);
 }

@@ -124,15 +124,6 @@ http_route_mitm(struct conn *c)
 	conn_start_dial(c);
 }
 
-static void
-http_route(struct conn *c)
-{
-	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
-	if (c->via_mitm)
-		http_route_mitm(c);
-	else
-		resolve_start(c);
-}
 
 static void
 http_connect(struct conn *c, const struct http_msg *m)
@@ -155,7 +146,7 @@ http_connect(struct conn *c, const struct http_msg *m)
 	c->kind = CK_CONNECT;
 	c->state = CS_CONNECT_DIAL;
 	bufferevent_disable(c->cbev, EV_READ);
-	http_route(c);
+	conn_route(c, true);
 }
 
 static bool
@@ -178,6 +169,8 @@ http_build_head(struct conn *c, const struct http_msg *m,
 	char		 auth[300];
 	size_t		 i;
 	bool		 v6 = strchr(c->host, ':') != NULL;
+	/* Another proxy (MITM, parent) gets the absolute form. */
+	bool		 proxied = c->via_mitm || c->via_parent != NULL;
 
 	if (c->port == 80)
 		snprintf(auth, sizeof(auth), v6 ? "[%s]" : "%s", c->host);
@@ -186,9 +179,12 @@ http_build_head(struct conn *c, const struct http_msg *m,
 		    c->host, c->port);
 	evbuffer_drain(b, evbuffer_get_length(b));
 	evbuffer_add_printf(b, "%.*s %s%s%s%.*s HTTP/1.1\r\nHost: %s\r\n",
-	    (int)m->method.n, m->method.p, c->via_mitm ? "http://" : "",
-	    c->via_mitm ? auth : "", *path->p == '?' ? "/" : "",
+	    (int)m->method.n, m->method.p, proxied ? "http://" : "",
+	    proxied ? auth : "", *path->p == '?' ? "/" : "",
 	    (int)path->n, path->p, auth);
+	if (c->via_parent != NULL && c->via_parent->auth != NULL)
+		evbuffer_add_printf(b, "Proxy-Authorization: %s\r\n",
+		    c->via_parent->auth);
 	for (i = 0; i < m->nhdr; i++) {
 		const struct http_header *h = &m->hdr[i];
 		if (http_span_ieq(&h->name, "host"))
@@ -202,6 +198,101 @@ http_build_head(struct conn *c, const struct http_msg *m,
 	if (c->upgrade)
 		evbuffer_add(b, "Connection: Upgrade\r\n", 21);
 	evbuffer_add(b, "\r\n", 2);
+}
+
+/*
+ * Keep-alive reuse race: an idle upstream may close just as we send the
+ * next request on it (RFC 9112 9.3.1).  Before reuse, a peek catches a
+ * close that has already arrived; after, the request as sent is kept so
+ * that a close or reset before any byte of the response replays it once
+ * on a fresh connection.  Only a request that cannot have had an effect
+ * twice is replayed: an idempotent method (RFC 9110 9.2.2), or any
+ * method while none of its body has been forwarded.
+ */
+#define REPLAY_MAX	(64 * 1024)
+
+static bool
+http_reuse_alive(struct conn *c)
+{
+	char	b;
+	ssize_t	n;
+
+	n = recv(bufferevent_getfd(c->ubev), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+	    evbuffer_get_length(bufferevent_get_input(c->ubev)) == 0)
+		return true;
+	/* Closed, reset, or an upstream speaking unasked: a fresh one. */
+	bufferevent_free(c->ubev);
+	c->ubev = NULL;
+	c->uhost[0] = '\0';
+	return false;
+}
+
+static bool
+http_method_idempotent(const struct http_span *m)
+{
+	static const char *const idem[] = {
+		"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(idem) / sizeof(idem[0]); i++)
+		if (m->n == strlen(idem[i]) && memcmp(m->p, idem[i], m->n) == 0)
+			return true;
+	return false;
+}
+
+static void
+http_replay_arm(struct conn *c)
+{
+	c->reused = true;
+	c->replay_ok = false;
+	if (c->replay == NULL && (c->replay = evbuffer_new()) == NULL)
+		return;
+	evbuffer_drain(c->replay, evbuffer_get_length(c->replay));
+	if (evbuffer_add(c->replay, evbuffer_pullup(c->pending, -1),
+	    evbuffer_get_length(c->pending)) == 0)
+		c->replay_ok = true;
+}
+
+/*
+ * Body bytes just queued upstream (from offset at): keep a copy.  All of
+ * out is this request's (the previous response was complete), so at is
+ * at most the replay's length and the pullup at most REPLAY_MAX.
+ */
+static void
+http_replay_note(struct conn *c, size_t at)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->ubev);
+	size_t		 n = evbuffer_get_length(out);
+	unsigned char	*p;
+
+	if (!c->replay_ok || n <= at)
+		return;
+	if (!c->idempotent || evbuffer_get_length(c->replay) + n - at >
+	    REPLAY_MAX || (p = evbuffer_pullup(out, n)) == NULL ||
+	    evbuffer_add(c->replay, p + at, n - at) == -1)
+		c->replay_ok = false;
+}
+
+/* The reused upstream closed before answering: replay on a fresh one. */
+bool
+http_upstream_retry(struct conn *c)
+{
+	if (!c->reused || !c->replay_ok || c->resp_head_done ||
+	    evbuffer_get_length(bufferevent_get_input(c->ubev)) > 0)
+		return false;
+	log_debug("%s:%d: kept-alive upstream closed at reuse; retrying",
+	    c->host, c->port);
+	c->reused = c->replay_ok = false;
+	bufferevent_free(c->ubev);
+	c->ubev = NULL;
+	c->uhost[0] = '\0';
+	evbuffer_drain(c->pending, evbuffer_get_length(c->pending));
+	evbuffer_add_buffer(c->pending, c->replay);
+	c->state = CS_HTTP_DIAL;
+	conn_route_dial(c);
+	return true;
 }
 
 static void
@@ -226,7 +317,7 @@ http_request(struct conn *c, const struct http_msg *m)
 	policy_event(c, "http", c->host, c->port, "allow", NULL);
 	c->kind = CK_HTTP;
 	c->upgrade = wants_websocket(m);
-	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
+	conn_route_pick(c, false);
 	http_build_head(c, m, &path);
 	c->head_req = http_span_ieq(&m->method, "HEAD");
 	c->close_after = m->conn_close;
@@ -235,21 +326,21 @@ http_request(struct conn *c, const struct http_msg *m)
 	c->reqb.framing = m->framing;
 	c->reqb.left = m->length;
 	c->reqb.done = m->framing == HTTP_BODY_NONE;
+	c->idempotent = http_method_idempotent(&m->method);
 	evbuffer_drain(bufferevent_get_input(c->cbev), m->headlen);
 	if (c->ubev && !c->via_mitm && c->uport == c->port &&
-	    strcmp(c->uhost, c->host) == 0) {
+	    strcmp(c->uhost, c->host) == 0 && http_reuse_alive(c)) {
+		http_replay_arm(c);
 		http_upstream_ready(c);
 		return;
 	}
+	c->reused = c->replay_ok = false;
 	if (c->ubev) {
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
 	}
 	c->state = CS_HTTP_DIAL;
-	if (c->via_mitm)
-		http_route_mitm(c);
-	else
-		resolve_start(c);
+	conn_route_dial(c);
 }
 
 static void
@@ -379,6 +470,7 @@ void
 http_client_read(struct conn *c)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->cbev);
+	size_t		 at;
 	int		 r;
 
 	if (c->state == CS_HTTP_HEAD) {
@@ -388,7 +480,9 @@ http_client_read(struct conn *c)
 	}
 	if (c->state != CS_HTTP_XFER || c->reqb.done)
 		return;
+	at = evbuffer_get_length(bufferevent_get_output(c->ubev));
 	r = body_move(&c->reqb, in, bufferevent_get_output(c->ubev));
+	http_replay_note(c, at);
 	if (r < 0) {
 		http_error(c, 400, "Bad Request");
 		return;
@@ -524,16 +618,24 @@ http_upstream_eof(struct conn *c)
 	conn_free(c);
 }
 
-/* Ask the MITM proxy for a tunnel, as the reference does. */
+/* Ask the MITM or parent proxy for a tunnel, as the reference does. */
 void
 http_mitm_connect(struct conn *c)
 {
-	bool	v6 = strchr(c->host, ':') != NULL;
+	struct evbuffer	*out = bufferevent_get_output(c->ubev);
+	struct timeval	 tv = { 3 * PROXY_CONNECT_TIMEOUT, 0 };
+	bool		 v6 = strchr(c->host, ':') != NULL;
 
-	evbuffer_add_printf(bufferevent_get_output(c->ubev),
-	    v6 ? "CONNECT [%s]:%d HTTP/1.1\r\nHost: [%s]:%d\r\n\r\n" :
-	    "CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n\r\n",
+	evbuffer_add_printf(out,
+	    v6 ? "CONNECT [%s]:%d HTTP/1.1\r\nHost: [%s]:%d\r\n" :
+	    "CONNECT %s:%d HTTP/1.1\r\nHost: %s:%d\r\n",
 	    c->host, c->port, c->host, c->port);
+	if (c->via_parent != NULL && c->via_parent->auth != NULL)
+		evbuffer_add_printf(out, "Proxy-Authorization: %s\r\n",
+		    c->via_parent->auth);
+	evbuffer_add(out, "\r\n", 2);
+	/* A proxy that accepts and never answers must not hold us. */
+	bufferevent_set_timeouts(c->ubev, &tv, NULL);
 	c->mitm_head = true;
 }
 
@@ -551,10 +653,13 @@ http_mitm_read(struct conn *c)
 	    HTTP_MAX_HEAD, &m);
 	if (r == HTTP_MORE)
 		return false;
-	if (r != HTTP_OK || m.status != 200) {
+	if (r != HTTP_OK || m.status / 100 != 2) {
+		log_debug("%s:%d: the %s proxy refused CONNECT (%d)", c->host,
+		    c->port, c->via_mitm ? "MITM" : "parent", m.status);
 		conn_dial_failed(c, ECONNREFUSED, NULL);
 		return false;
 	}
+	bufferevent_set_timeouts(c->ubev, NULL, NULL);
 	evbuffer_drain(uin, m.headlen);
 	c->mitm_head = false;
 	return true;

@@ -253,6 +253,27 @@ set_framing(struct http_msg *m, bool request)
 	return HTTP_OK;
 }
 
+/*
+ * Request shapes that two parsers may read differently (RFC 9112 3.2
+ * and 6.1): two Host lines (which one names the resource?) and
+ * Transfer-Encoding in an HTTP/1.0 request (a 1.0 recipient does not
+ * know chunked framing, so the body boundary is ambiguous).  Both are
+ * refused with 400, never repaired, so no hop behind us can disagree
+ * with us about what was asked.
+ */
+static bool
+request_smuggling(const struct http_msg *m)
+{
+	size_t	i, nhost = 0;
+
+	for (i = 0; i < m->nhdr; i++)
+		if (http_span_ieq(&m->hdr[i].name, "host"))
+			nhost++;
+	if (nhost > 1)
+		return true;
+	return m->minor == 0 && m->framing == HTTP_BODY_CHUNKED;
+}
+
 static void
 set_connection(struct http_msg *m)
 {
@@ -318,7 +339,7 @@ http_parse_request(const char *buf, size_t len, size_t max,
 			return HTTP_BAD;
 	if ((r = parse_headers(&c, m)) != HTTP_OK)
 		return r;
-	if (set_framing(m, true) != HTTP_OK)
+	if (set_framing(m, true) != HTTP_OK || request_smuggling(m))
 		return HTTP_BAD;
 	set_connection(m);
 	return HTTP_OK;

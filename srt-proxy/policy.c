@@ -90,6 +90,9 @@ literals(const struct domain_list *l, struct addr_list *out, int **ports)
 }
 
 /* Takes ownership of *s (which is reinitialised). */
+/* Why the last policy_new() failed, when it was not memory. */
+static char	policy_why[300];
+
 struct policy *
 policy_new(struct settings *s)
 {
@@ -105,6 +108,13 @@ policy_new(struct settings *s)
 	    &p->lit_denied_port) == -1 ||
 	    literals(&p->s.net.allowed, &p->lit_allowed,
 	    &p->lit_allowed_port) == -1) {
+		policy_unref(p);
+		return NULL;
+	}
+	policy_why[0] = '\0';
+	if (parent_load(&p->parent, &p->s.net, policy_why,
+	    sizeof(policy_why)) == -1) {
+		log_warnx("%s", policy_why);
 		policy_unref(p);
 		return NULL;
 	}
@@ -128,6 +138,7 @@ policy_unref(struct policy *p)
 	addr_list_free(&p->lit_allowed);
 	free(p->lit_denied_port);
 	free(p->lit_allowed_port);
+	parent_free(&p->parent);
 	free(p);
 }
 
@@ -204,7 +215,8 @@ policy_load_buf(struct proxy *px, const char *buf, size_t len, char *why,
 		return -1;
 	}
 	if ((p = policy_new(&s)) == NULL) {
-		strlcpy(why, "out of memory", whysz);
+		strlcpy(why, policy_why[0] ? policy_why : "out of memory",
+		    whysz);
 		settings_free(&s);
 		return -1;
 	}

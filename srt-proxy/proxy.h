@@ -15,6 +15,7 @@
 #include "libcommon/imsg.h"
 #include "policy/settings.h"
 #include "srt-proxy/http_parse.h"
+#include "srt-proxy/parent.h"
 #include "srt-proxy/socks_parse.h"
 
 struct event_base;
@@ -40,6 +41,7 @@ struct policy {
 	struct addr_list	 lit_allowed;
 	int			*lit_allowed_port;	/* per lit_allowed */
 	int			*lit_denied_port;
+	struct parent_proxy	 parent;	/* parent.c */
 };
 
 struct listener {
@@ -143,6 +145,13 @@ struct conn {
 	bool			 dialling;
 	bool			 client_eof;
 	bool			 mitm_head;	/* waiting for the MITM's 200 */
+	/* Keep-alive reuse (http.c): the request as sent on a reused
+	 * upstream, replayed once on a fresh one if that was closed. */
+	struct evbuffer		*replay;
+	bool			 reused;
+	bool			 replay_ok;
+	bool			 idempotent;
+	const struct parent_url	*via_parent;	/* in c->pol */
 };
 
 /* srt-proxy.c */
@@ -162,6 +171,9 @@ void	conn_to_tunnel(struct conn *, const char *answer, size_t alen);
 void	conn_forward(struct conn *, int port);
 void	conn_tunnel_ready(struct conn *);
 void	conn_backpressure(struct conn *);
+void	conn_route(struct conn *, bool tunnel);
+void	conn_route_pick(struct conn *, bool tunnel);
+void	conn_route_dial(struct conn *);
 
 /* http.c */
 void	http_start(struct conn *);
@@ -171,6 +183,7 @@ void	http_upstream_ready(struct conn *);
 void	http_dial_failed(struct conn *, int err, const char *reason);
 void	http_client_eof(struct conn *);
 void	http_upstream_eof(struct conn *);
+bool	http_upstream_retry(struct conn *);
 void	http_error(struct conn *, int status, const char *phrase);
 void	http_mitm_connect(struct conn *);
 bool	http_mitm_read(struct conn *);
@@ -194,6 +207,7 @@ int	resolve_init(struct proxy *);
 int	resolve_ifaddrs(struct proxy *);
 void	resolve_start(struct conn *);
 void	resolve_cancel(struct conn *);
+void	resolve_parent(struct conn *);
 
 /* policy.c */
 struct policy *policy_new(struct settings *);
@@ -217,6 +231,7 @@ int	canon_host(const char *in, char *out, size_t outsz);
 int	service_start(struct proxy *);
 void	service_event(struct proxy *, uint32_t peerid, const char *json);
 int	service_monitor_connect(struct proxy *, const char *path);
+void	service_stop(struct proxy *);
 
 /* confine glue (srt-proxy.c) */
 int	proxy_confine(struct proxy *);

@@ -237,3 +237,65 @@ resolve_start(struct conn *c)
 	if (req != NULL)
 		c->dial.req = req;
 }
+
+/*
+ * The parent proxy's own address: the user named it, so it is dialled
+ * unjudged.  The destination is the parent's to resolve: we never learn
+ * its address, so the resolved-address guard cannot apply (as in the
+ * reference); the domain policy was applied to the name before this.
+ */
+static void
+resolve_parent_done(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct conn		*c = arg;
+	struct evutil_addrinfo	*ai;
+	struct in6_addr		 a;
+
+	if (result == EVUTIL_EAI_CANCEL)
+		return;
+	c->dial.req = NULL;
+	c->dial.n = 0;
+	for (ai = result == 0 ? res : NULL; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET)
+			addr_from_v4(&a,
+			    &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
+		else if (ai->ai_family == AF_INET6)
+			a = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+		else
+			continue;
+		if (c->dial.n < PROXY_MAX_ADDRS)
+			sockaddr_set(&c->dial, &a, c->via_parent->port);
+	}
+	if (res)
+		evutil_freeaddrinfo(res);
+	if (c->dial.n == 0) {
+		log_warnx("parent proxy %s: cannot resolve",
+		    c->via_parent->host);
+		conn_dial_failed(c, EHOSTUNREACH, NULL);
+		return;
+	}
+	conn_start_dial(c);
+}
+
+void
+resolve_parent(struct conn *c)
+{
+	struct evutil_addrinfo			 hints;
+	struct in6_addr				 a;
+	struct evdns_getaddrinfo_request	*req;
+
+	c->dial.n = 0;
+	if (host_literal(c->via_parent->host, &a)) {
+		sockaddr_set(&c->dial, &a, c->via_parent->port);
+		conn_start_dial(c);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	req = evdns_getaddrinfo(c->px->dns, c->via_parent->host, NULL, &hints,
+	    resolve_parent_done, c);
+	if (req != NULL)
+		c->dial.req = req;
+}

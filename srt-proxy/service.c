@@ -115,7 +115,9 @@ service_ctl_cb(evutil_socket_t fd, short what, void *arg)
 	n = imsgbuf_read(&px->ctl);
 	if (n == 0) {
 		log_debug("launcher closed the control channel");
-		exit(0);
+		/* main() frees what it set up and exits 0. */
+		event_base_loopbreak(px->base);
+		return;
 	}
 	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		fatal("control channel");
@@ -329,4 +331,22 @@ service_start(struct proxy *px)
 	    event_add(px->ctl_ev, NULL) == -1)
 		return -1;
 	return 0;
+}
+
+/* Before exit: the channels' events and queued messages. */
+void
+service_stop(struct proxy *px)
+{
+	struct event	**ev[] = { &px->ctl_ev, &px->bridge_ev, &px->mon_ev };
+	size_t		  i;
+
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		if (*ev[i] != NULL)
+			event_free(*ev[i]);
+		*ev[i] = NULL;
+	}
+	imsgbuf_clear(&px->ctl);
+	imsgbuf_clear(&px->bridge);
+	imsgbuf_clear(&px->mon);
+	px->have_mon = false;
 }

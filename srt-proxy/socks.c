@@ -46,11 +46,7 @@ socks_request(struct conn *c, const struct socks_req *r)
 	c->kind = CK_SOCKS;
 	c->state = CS_SOCKS_DIAL;
 	bufferevent_disable(c->cbev, EV_READ);
-	c->via_mitm = policy_mitm(c->pol, c->host, c->port);
-	if (c->via_mitm)
-		http_route_mitm(c);
-	else
-		resolve_start(c);
+	conn_route(c, true);
 }
 
 /* One step of the negotiation; false when more bytes are needed. */

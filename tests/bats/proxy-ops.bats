@@ -194,6 +194,40 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 	rm -rf "$R"
 }
 
+# Landlock (ABI 7 here) does not govern connect(2) to a unix socket and
+# the seccomp filter allows it, so a MITM socket named only by a reload,
+# and made after the proxy confined itself, is reachable.
+@test "mitmProxy first named by a reload (SIGHUP) is used at once" {
+	R=$(mktemp -d /tmp/srt-proxy-mitm.XXXXXX)
+	chmod 755 "$R"
+	printf '{"network":{"allowedDomains":["*.mitm.test"]}}\n' \
+	    >"$R/outer.json"
+	chmod 644 "$R/outer.json"
+	start_proxy "$R/log" -s "$R/outer.json" -l 127.0.0.1:0
+	OUTER_PID=$PROXY_PID
+	# Before: the name does not resolve (no hosts entry): refused.
+	[ "$(code "http://a.mitm.test:$UP/bytes/4")" != 200 ]
+	printf '127.0.0.1 a.mitm.test\n' >"$D/hosts"
+	printf '{"network":{"allowedDomains":["127.0.0.1","*.mitm.test"]}}\n' \
+	    >"$D/inner.json"
+	start_proxy "$D/log0" -s "$D/inner.json" -H "$D/hosts" \
+	    -l 127.0.0.1:0 -l "unix:$R/mitm.sock"
+	EXTRA_PID=$PROXY_PID
+	chmod 666 "$R/mitm.sock"
+	PROXY_PID=$OUTER_PID
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$R/log" | head -1)
+	printf '{"network":{"allowedDomains":["*.mitm.test"],"mitmProxy":{"socketPath":"%s","domains":["*.mitm.test"]}}}\n' \
+	    "$R/mitm.sock" >"$R/outer.json"
+	kill -HUP "$PROXY_PID"
+	wait_for 10 grep -q reloaded "$R/log"
+	[ "$(code "http://a.mitm.test:$UP/bytes/4")" = 200 ]
+	run python3 "$PY/client.py" socks "$PORT" a.mitm.test "$UP" --get /bytes/6
+	[ "${lines[0]}" = "reply 0" ]
+	[ "${lines[1]}" = "status 200 6" ]
+	rm -rf "$R"
+}
+
 @test "-m: denials reach a monitor's unix socket as IMSG_EVENT" {
 	R=$(mktemp -d /tmp/srt-proxy-mon.XXXXXX)
 	chmod 755 "$R"

@@ -82,6 +82,9 @@ test_incomplete_and_bad(void)
 		"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
 		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
 		    "Transfer-Encoding: chunked\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n",
+		"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"\r\n\r\n",
 	};
 	struct http_msg	m;
@@ -96,6 +99,8 @@ test_incomplete_and_bad(void)
 	TAP_EQ_INT(req("POST / HTTP/1.1\r\nContent-Length: 5\r\n"
 	    "Content-Length: 5\r\n\r\n", &m), HTTP_OK,
 	    "equal repeated lengths are fine");
+	TAP_EQ_INT(req("POST / HTTP/1.0\r\nContent-Length: 1\r\n\r\n", &m),
+	    HTTP_OK, "HTTP/1.0 with a length is fine");
 }
 
 static void
