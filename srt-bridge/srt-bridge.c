@@ -55,6 +55,8 @@ main(int argc, char *argv[])
 	o.http_port = BRIDGE_HTTP_PORT;
 	o.socks_port = BRIDGE_SOCKS_PORT;
 	o.ready_fd = -1;
+	/* getopt names argv[0] in its errors: the name, not a path. */
+	argv[0] = (char *)"srt-bridge";
 	while ((ch = getopt_long(argc, argv, "+dH:hi:p:r:S:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -456,6 +456,8 @@ main(int argc, char *argv[])
 	struct monitor	mon;
 	char		err[512];
 
+	/* getopt names argv[0] in its errors: the name, not a path. */
+	argv[0] = (char *)"srt-monitor";
 	parse_options(&o, argc, argv);
 	ignore_init_env();
 	log_init("srt-monitor", LOG_TO_STDERR, o.debug);

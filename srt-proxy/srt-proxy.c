@@ -453,6 +453,8 @@ main(int argc, char *argv[])
 	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
 	px.hosts_path = getenv("SRT_PROXY_HOSTS");
 	px.nosplice = getenv("SRT_PROXY_NOSPLICE") != NULL;
+	/* getopt names argv[0] in its errors: the name, not a path. */
+	argv[0] = (char *)"srt-proxy";
 	parse_args(argc, argv, &px, &o);
 	/* Service mode without a monitor: hold fd 4 so that nothing opened
 	 * below lands there and passes for the monitor's channel. */
