@@ -346,7 +346,8 @@ parse_num(const char *s, long long lo, long long hi, const char *what)
 	long long	 v = strtonum(s, lo, hi, &err);
 
 	if (err != NULL)
-		errx(125, "%s %s: %s", what, s, err);
+		errx(125, "%s %s: %s (expected a number from %lld to %lld)",
+		    what, s, err, lo, hi);
 	return (int)v;
 }
 
