@@ -224,13 +224,19 @@ one_line() {
 	nothing_left
 }
 
-@test "srt-monitor: a bad -f, -l or --syslog-remote" {
+@test "srt-monitor: a bad -f, -l, --syslog, --syslog-remote or -o" {
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -f xml
 	one_line "srt-monitor: -f: json or text, not xml"
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -l x
 	one_line "srt-monitor: -l: expected unix:PATH"
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" --syslog-remote nohost
 	one_line "srt-monitor: --syslog-remote nohost: expected host:port"
+	run -1 --separate-stderr "$SRT_BIN/srt-monitor" --syslog=bogus
+	one_line "srt-monitor: --syslog: unknown facility bogus"
+	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -o "$T/absent/f" \
+	    -l "unix:$T/m.sock"
+	one_line "srt-monitor: cannot append to $T/absent/f: No such file or directory"
+	[ ! -e "$T/m.sock" ]
 	nothing_left
 }
 
