@@ -89,6 +89,13 @@ one_line() {
 	nothing_left
 }
 
+@test "a settings file too large for srt-proxy says so" {
+	/usr/bin/python3 -c 'import json; print(json.dumps({"network": {"allowedDomains": ["d%06d.example.com" % i for i in range(60000)]}}))' >"$T/big.json"
+	run -125 --separate-stderr "$S" -s "$T/big.json" -- true
+	one_line "srt-launch: $T/big.json: larger than 1048560 bytes, the most srt-launch can pass to srt-proxy: make it smaller"
+	nothing_left
+}
+
 @test "bad JSON names the line and column" {
 	printf '{\n' >"$T/b.json"
 	run -125 --separate-stderr "$S" -s "$T/b.json" -- true
