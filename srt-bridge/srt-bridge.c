@@ -32,8 +32,8 @@ number(const char *s, long long min, long long max, const char *what)
 
 	n = strtonum(s, min, max, &errstr);
 	if (errstr != NULL) {
-		fprintf(stderr, "srt-bridge: %s \"%s\" is %s\n", what, s,
-		    errstr);
+		fprintf(stderr, "srt-bridge: %s \"%s\" is %s (expected a "
+		    "number from %lld to %lld)\n", what, s, errstr, min, max);
 		exit(125);
 	}
 	return n;

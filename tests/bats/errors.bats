@@ -249,6 +249,8 @@ one_line() {
 
 @test "srt-bridge: a bad port" {
 	run -125 --separate-stderr "$SRT_BIN/srt-bridge" -H x
-	one_line "srt-bridge: HTTP port \"x\" is invalid"
+	one_line "srt-bridge: HTTP port \"x\" is invalid (expected a number from 1 to 65535)"
+	run -125 --separate-stderr "$SRT_BIN/srt-bridge" -p 0 connect h 1
+	one_line "srt-bridge: proxy port \"0\" is too small (expected a number from 1 to 65535)"
 	nothing_left
 }
