@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # contrib/: the systemd units' command lines work as written (with the
-# install and state paths moved to a scratch directory), and the rsyslog
-# snippet passes rsyslogd's own check.
+# install and state paths moved to a scratch directory), the rsyslog
+# snippet passes rsyslogd's own check, and the Vector and Fluent Bit
+# snippets parse and use fields srt-monitor writes (contrib-logging.py;
+# neither program is packaged in Debian, so neither has loaded them).
 # srt-run-as: both
 
 C="$SRT_TOP/contrib"
