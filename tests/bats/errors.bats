@@ -16,6 +16,7 @@ setup() {
 	# The launcher's private TMPDIR mount point goes here, so a leftover
 	# is this test's, not another suite's.
 	export TMPDIR="$T/tmp"
+	PROCS0=$(srt_procs)
 	cd "$T"
 }
 
@@ -24,16 +25,39 @@ teardown() {
 	rm -rf "$T"
 }
 
-# left_behind: fail if a helper of this staged install still runs or a
-# mount point is left in TMPDIR.
+# Processes run from this staged install: a helper or sandbox pid 1 left
+# behind by this test is one that appeared since setup and lost its
+# launcher (its parent is no srt-launch).  Other suites' processes run
+# from other directories; one whose executable cannot be read (not
+# dumpable, as user) is not counted.
+srt_procs() {
+	pgrep -x 'srt-(launch|proxy|monitor|bridge)|srt' | sort
+}
+
+orphans() {
+	local p pp
+	for p in $(comm -13 <(echo "$PROCS0") <(srt_procs)); do
+		case $(readlink "/proc/$p/exe" 2>/dev/null) in
+		"$SRT_BIN"/*) ;;
+		*) continue ;;
+		esac
+		pp=$(ps -o ppid= -p "$p" 2>/dev/null) || continue
+		case $(ps -o comm= -p "$pp" 2>/dev/null) in
+		srt-launch|srt) ;;
+		*) echo "$p" ;;
+		esac
+	done
+}
+
+# nothing_left: no process of this test's left, no mount point in TMPDIR.
 nothing_left() {
-	local i
+	local i left
 	for i in $(seq 50); do
-		pgrep -f "^$SRT_BIN/srt-(proxy|monitor|bridge)" >/dev/null ||
-			break
+		left=$(orphans)
+		[ -z "$left" ] && break
 		sleep 0.1
 	done
-	! pgrep -f "^$SRT_BIN/srt-(proxy|monitor|bridge)" >/dev/null
+	[ -z "$left" ] || { ps -o pid,ppid,args -p "$left"; return 1; }
 	[ -z "$(ls -A "$T/tmp")" ]
 }
 
