@@ -298,7 +298,8 @@ static int
 glob_add_match(struct gwalk *w, const char *path)
 {
 	if (w->r->n >= w->lim->max_matches) {
-		w->why = "glob matches too many paths";
+		w->why = "glob matches too many paths"
+		    " (narrow it, or name the directory above its matches)";
 		return -1;
 	}
 	if (glob_add(&w->r->v, &w->r->n, path) == -1) {
@@ -429,7 +430,8 @@ glob_walk(struct gwalk *w, char *path, size_t plen, const uint8_t *state)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (++w->r->visited > w->lim->max_visit) {
-			w->why = "glob walk looked at too many entries";
+			w->why = "glob walk looked at too many entries"
+			    " (give it a longer literal start, or fewer \"**\")";
 			rv = -1;
 			break;
 		}

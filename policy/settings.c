@@ -29,6 +29,14 @@
 #include "policy/path.h"
 #include "policy/settings.h"
 
+/* What to do is part of the message: srt refuses these rather than run
+ * without what they ask for. */
+#define SETTINGS_UNSUP	"not supported by this srt (only the reference " \
+			"sandbox-runtime has it): remove the key"
+#define SETTINGS_UNSUP_EMPTY	"not supported by this srt (only the " \
+			"reference sandbox-runtime has it): remove the key " \
+			"or leave it empty"
+
 #define PTR_MAX		512
 #define NOOFF		((size_t)-1)
 
@@ -524,7 +532,7 @@ walk_member(struct ctx *c, const struct json *v, const char *ptr,
 		k->fn(c, v, ptr);
 		break;
 	case K_UNSUP:
-		problem(c, ptr, "not supported by this srt");
+		problem(c, ptr, "%s", SETTINGS_UNSUP);
 		break;
 	}
 }
@@ -1154,14 +1162,14 @@ static void
 h_unsup_nonempty(struct ctx *c, const struct json *v, const char *ptr)
 {
 	if (want(c, v, ptr, JSON_ARRAY) && v->n > 0)
-		problem(c, ptr, "not supported by this srt");
+		problem(c, ptr, "%s", SETTINGS_UNSUP_EMPTY);
 }
 
 static void
 h_any_object(struct ctx *c, const struct json *v, const char *ptr)
 {
 	if (want(c, v, ptr, JSON_OBJECT) && v->n > 0)
-		problem(c, ptr, "not supported by this srt");
+		problem(c, ptr, "%s", SETTINGS_UNSUP_EMPTY);
 }
 
 static const struct key cred_keys[] = {
@@ -1345,7 +1353,7 @@ settings_load_buf(struct settings *s, const char *name, const char *buf,
 		return -1;
 	}
 	if (blank(buf, len)) {
-		problem(&c, "", "file is empty");
+		problem(&c, "", "file is empty (write {} for the defaults)");
 		settings_fail(s, name);
 		return -1;
 	}
@@ -1445,8 +1453,8 @@ settings_load_file(struct settings *s, const char *path, bool required,
 		if (errno == ENOENT && !required)
 			return 0;
 		if (errno == ENOENT)
-			return settings_file_error(s, errs, "does not exist",
-			    "");
+			return settings_file_error(s, errs, "does not exist "
+			    "(create it: {} holds the defaults)", "");
 		return settings_file_error(s, errs, "cannot be read: ",
 		    strerror(errno));
 	}

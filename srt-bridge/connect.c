@@ -381,7 +381,8 @@ connect_main(const char *proxyport, const char *host, const char *port)
 		connect_fail("\"%s\" is not a host name or address", host);
 	strtonum(port, 1, 65535, &errstr);
 	if (errstr != NULL)
-		connect_fail("port \"%s\" is %s", port, errstr);
+		connect_fail("port \"%s\" is %s (expected 1 to 65535)", port,
+		    errstr);
 	if (strchr(host, ':') != NULL && host[0] != '[')
 		snprintf(target, sizeof(target), "[%s]:%s", host, port);
 	else

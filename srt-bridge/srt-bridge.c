@@ -32,8 +32,8 @@ number(const char *s, long long min, long long max, const char *what)
 
 	n = strtonum(s, min, max, &errstr);
 	if (errstr != NULL) {
-		fprintf(stderr, "srt-bridge: %s \"%s\" is %s\n", what, s,
-		    errstr);
+		fprintf(stderr, "srt-bridge: %s \"%s\" is %s (expected a "
+		    "number from %lld to %lld)\n", what, s, errstr, min, max);
 		exit(125);
 	}
 	return n;
@@ -55,6 +55,8 @@ main(int argc, char *argv[])
 	o.http_port = BRIDGE_HTTP_PORT;
 	o.socks_port = BRIDGE_SOCKS_PORT;
 	o.ready_fd = -1;
+	/* getopt names argv[0] in its errors: the name, not a path. */
+	argv[0] = (char *)"srt-bridge";
 	while ((ch = getopt_long(argc, argv, "+dH:hi:p:r:S:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

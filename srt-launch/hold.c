@@ -286,7 +286,8 @@ hold_tmpdir(struct launch *l)
 
 	if (mount_path(dir, sizeof(dir), OLD, l->tmpdir) == -1 ||
 	    mkdir(dir, 0700) == -1) {
-		log_warn("TMPDIR %s", l->tmpdir);
+		log_warn("cannot create the private TMPDIR's mount point %s "
+		    "(set TMPDIR to a writable directory)", l->tmpdir);
 		return -1;
 	}
 	if ((h = hold_new(l, l->tmpdir)) == NULL ||
@@ -301,7 +302,8 @@ hold_tmpdir(struct launch *l)
 	 * the host: make it there too. */
 	if (mount_path(dir, sizeof(dir), NEW, l->tmpdir) == -1 ||
 	    (mkdir(dir, 0700) == -1 && errno != EEXIST)) {
-		log_warn("TMPDIR %s", l->tmpdir);
+		log_warn("cannot create the private TMPDIR %s in the "
+		    "sandbox", l->tmpdir);
 		return -1;
 	}
 	return mount_tmpfs(l->tmpdir, "mode=0700");

@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -20,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -111,14 +113,88 @@ init_bridge(struct launch *l)
 	return service_bridge_start(l);
 }
 
-static void __attribute__((noreturn))
-init_exec_fail(const char *what)
+/*
+ * Why a path that exists failed to execute, in a shell's words, and the
+ * shell's status: 126 found but not runnable, 127 not there.
+ */
+static int
+init_exec_path_why(const char *path, int err, char *why, size_t len)
 {
-	int	saved = errno;
+	struct stat	st;
 
-	dprintf(2, "srt-launch: %s: %s\n", what,
-	    saved == ENOENT ? "command not found" : strerror(saved));
-	_exit(saved == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	if (stat(path, &st) == -1) {
+		err = errno;
+		snprintf(why, len, "%s", err == ENOENT ?
+		    "command not found (no such file or directory)" :
+		    strerror(err));
+		return err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	}
+	if (S_ISDIR(st.st_mode))
+		snprintf(why, len, "is a directory");
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, len, "is not a regular file");
+	else if ((st.st_mode & 0111) == 0)
+		snprintf(why, len, "is not executable (mode %04o; chmod +x "
+		    "it, or run it with its interpreter)",
+		    (unsigned)(st.st_mode & 07777));
+	else if (err == EACCES)
+		snprintf(why, len, "Permission denied (a denyRead path or a "
+		    "noexec mount in the way?)");
+	else if (err == ENOENT)
+		snprintf(why, len, "bad interpreter or loader: no such file "
+		    "or directory (check its #! line)");
+	else
+		snprintf(why, len, "%s", strerror(err));
+	return EXIT_NOEXEC;
+}
+
+/* Which PATH entry execvp would have run, or NULL when none has it. */
+static const char *
+init_exec_lookup(const char *cmd, const char *search, char *buf, size_t len)
+{
+	const char	*p, *end;
+	struct stat	 st;
+	size_t		 n;
+
+	for (p = search; ; p = end + 1) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		/* An empty entry is the current directory, as for sh. */
+		if (snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "",
+		    cmd) < (int)len && stat(buf, &st) == 0)
+			return buf;
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+static void __attribute__((noreturn))
+init_exec_fail(const char *cmd)
+{
+	const char	*search, *found;
+	char		 why[256], path[PATH_MAX];
+	int		 saved = errno, code;
+
+	if (strchr(cmd, '/') != NULL)
+		code = init_exec_path_why(cmd, saved, why, sizeof(why));
+	else {
+		if ((search = getenv("PATH")) == NULL)
+			search = "/bin:/usr/bin";	/* glibc's default */
+		found = init_exec_lookup(cmd, search, path, sizeof(path));
+		if (found != NULL) {
+			code = init_exec_path_why(found, saved, why,
+			    sizeof(why));
+			log_warnx("%s: %s %s", cmd, found, why);
+			_exit(code);
+		} else {
+			code = EXIT_NOTFOUND;
+			snprintf(why, sizeof(why), "command not found in PATH "
+			    "(PATH=%.200s)", search);
+		}
+	}
+	log_warnx("%s: %s", cmd, why);
+	_exit(code);
 }
 
 /* The command's descriptors: stdio as given, /dev/null in the control

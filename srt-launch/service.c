@@ -172,8 +172,9 @@ svc_read_policy(struct launch *l, struct service *s)
 	}
 	close(fd);
 	if (s->policylen == cap)
-		fatalx_status(EXIT_LAUNCH, "%s: larger than %u bytes", path,
-		    SRT_IMSG_MAX - IMSG_HEADER_SIZE);
+		fatalx_status(EXIT_LAUNCH, "%s: larger than %u bytes, the "
+		    "most srt-launch can pass to srt-proxy: make it smaller",
+		    path, SRT_IMSG_MAX - IMSG_HEADER_SIZE);
 }
 
 static void

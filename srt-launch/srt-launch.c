@@ -5,6 +5,7 @@
  *
  * main is a list of steps: options, settings, plan, then the sandbox.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -29,6 +30,10 @@
 #define OPT_MONITOR	1004
 #define OPT_OBSERVE	1005
 #define OPT_NO_OBSERVE	1006
+
+/* Enough for the launcher and its helpers with --observe and --violations
+ * (24 was measured to work; a margin for the monitor's clients). */
+#define LAUNCH_NOFILE	32
 
 static const char	*progname = "srt-launch";
 
@@ -156,6 +161,49 @@ launch_options(struct launch *l, int argc, char *argv[])
 	l->argv = argv;
 }
 
+/* The command starts in the caller's directory and "." in the settings
+ * means it, so without one there is nothing to run in. */
+static void __attribute__((noreturn))
+launch_cwd_fail(void)
+{
+	int	e = errno;
+
+	if (e == ENOENT)
+		fatalx_status(EXIT_LAUNCH, "the working directory was "
+		    "removed: cd to one that exists (the command starts "
+		    "there, and \".\" in the settings means it)");
+	if (e == ERANGE || e == ENAMETOOLONG)
+		fatalx_status(EXIT_LAUNCH, "the working directory's path is "
+		    "longer than %d bytes: cd to a shorter one", PATH_MAX);
+	fatalx_status(EXIT_LAUNCH, "cannot get the working directory: %s "
+	    "(the command starts there, and \".\" in the settings means "
+	    "it: cd to a directory you can read)", strerror(e));
+}
+
+/*
+ * The launcher, srt-proxy, srt-monitor and srt-bridge each need a dozen
+ * descriptors or so; below this a helper fails halfway with EMFILE and
+ * the message names whichever ran out first.  Say so before starting.
+ */
+static void
+launch_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= LAUNCH_NOFILE)
+		return;
+	if (rl.rlim_max < LAUNCH_NOFILE)
+		fatalx_status(EXIT_LAUNCH, "the open-file limit is %llu (hard "
+		    "limit %llu) and srt-launch needs at least %d: start it "
+		    "from a shell or service whose hard limit allows "
+		    "ulimit -n %d", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max, LAUNCH_NOFILE,
+		    LAUNCH_NOFILE);
+	fatalx_status(EXIT_LAUNCH, "the open-file limit is %llu and "
+	    "srt-launch needs at least %d: run ulimit -n %d first",
+	    (unsigned long long)rl.rlim_cur, LAUNCH_NOFILE, LAUNCH_NOFILE);
+}
+
 static void
 launch_identity(struct launch *l)
 {
@@ -174,7 +222,7 @@ launch_identity(struct launch *l)
 	if ((l->home = strdup(h)) == NULL)
 		fatal_launch("strdup");
 	if (getcwd(buf, sizeof(buf)) == NULL)
-		fatal_launch("the working directory");
+		launch_cwd_fail();
 	if ((l->cwd = strdup(buf)) == NULL)
 		fatal_launch("strdup");
 	if (asprintf(&l->default_path, "%s/.srt-settings.json", l->home) ==
@@ -280,6 +328,7 @@ main(int argc, char *argv[])
 	log_setverbose(l.debug);
 	if (l.check)
 		return check_main(&l);
+	launch_nofile();
 	launch_identity(&l);
 	launch_settings(&l);
 	launch_plan(&l);

@@ -130,7 +130,7 @@ output_file(struct monitor *mon, const char *path, enum out_format fmt)
 	if ((o->path = strdup(path)) == NULL)
 		fatal("%s", __func__);
 	if (output_open_path(o) == -1)
-		fatal("%s", path);
+		fatal("cannot append to %s", path);
 	return o;
 }
 

@@ -419,7 +419,8 @@ confine_self(const struct options *o, int service)
 	}
 	memset(&rep, 0, sizeof(rep));
 	if (confine(promises, path, npath, &rep) == -1)
-		fatalx("cannot confine myself");
+		fatalx("cannot confine itself (the kernel refused seccomp "
+		    "or Landlock: see srt-launch --check)");
 	log_debug("confined: %s; landlock %s, seccomp %s%s%s", promises,
 	    rep.landlock_applied ? "on" : "off",
 	    rep.seccomp_applied ? "on" : "off",
@@ -456,6 +457,8 @@ main(int argc, char *argv[])
 	struct monitor	mon;
 	char		err[512];
 
+	/* getopt names argv[0] in its errors: the name, not a path. */
+	argv[0] = (char *)"srt-monitor";
 	parse_options(&o, argc, argv);
 	ignore_init_env();
 	log_init("srt-monitor", LOG_TO_STDERR, o.debug);

@@ -347,7 +347,8 @@ parse_num(const char *s, long long lo, long long hi, const char *what)
 	long long	 v = strtonum(s, lo, hi, &err);
 
 	if (err != NULL)
-		errx(125, "%s %s: %s", what, s, err);
+		errx(125, "%s %s: %s (expected a number from %lld to %lld)",
+		    what, s, err, lo, hi);
 	return (int)v;
 }
 
@@ -484,6 +485,8 @@ main(int argc, char *argv[])
 	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
 	px.hosts_path = getenv("SRT_PROXY_HOSTS");
 	px.nosplice = getenv("SRT_PROXY_NOSPLICE") != NULL;
+	/* getopt names argv[0] in its errors: the name, not a path. */
+	argv[0] = (char *)"srt-proxy";
 	parse_args(argc, argv, &px, &o);
 	/* Service mode without a monitor: hold fd 4 so that nothing opened
 	 * below lands there and passes for the monitor's channel. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # contrib/: the systemd units' command lines work as written (with the
-# install and state paths moved to a scratch directory), and the rsyslog
-# snippet passes rsyslogd's own check.
+# install and state paths moved to a scratch directory), the rsyslog
+# snippet passes rsyslogd's own check, and the Vector and Fluent Bit
+# snippets parse and use fields srt-monitor writes (contrib-logging.py;
+# neither program is packaged in Debian, so neither has loaded them).
 # srt-run-as: both
 
 C="$SRT_TOP/contrib"
@@ -92,4 +94,19 @@ execstart() {
 	grep -qE "^ *Path +$log\$" "$C/logging/fluent-bit-srt.conf"
 	grep -qF "$log" "$C/logging/rsyslog-srt.conf"
 	grep -q '"decision"' "$C/srt-events.schema.json"
+}
+
+@test "the Vector and Fluent Bit snippets parse and use fields srt-monitor writes" {
+	# A real denial, written by srt-monitor, to hold the snippets'
+	# field names against (besides the schema).
+	printf '{}\n' >"$T/s.json"
+	run "$SRT_BIN/srt-launch" -q -s "$T/s.json" --observe \
+	    --violations "$T/ev.jsonl" -- sh -c 'echo x >/etc/srt-contrib-$$'
+	[ "$status" -ne 0 ]
+	grep -q '"decision":"deny"' "$T/ev.jsonl"
+	log=$(sed -n 's/.*-o \([^ ]*\).*/\1/p' "$C/systemd/srt-monitor.service")
+	run /usr/bin/python3 "$SRT_TESTS/bats/contrib-logging.py" "$C" "$log" \
+	    "$T/ev.jsonl"
+	echo "$output"
+	[ "$status" -eq 0 ]
 }

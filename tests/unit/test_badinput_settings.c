@@ -284,7 +284,8 @@ check_file_kinds(void)
 	TAP_EQ_INT(settings_load_file(&s, p, true, &env, &errs), -1,
 	    "a required file that is absent is an error");
 	got = printed(&errs, "absent.json");
-	TAP_EQ_STR(got, "absent.json: does not exist\n", "... that says so");
+	TAP_EQ_STR(got, "absent.json: does not exist (create it: {} holds the "
+	    "defaults)\n", "... that says so");
 	free(got);
 	settings_errors_free(&errs);
 	settings_free(&s);

@@ -41,7 +41,10 @@ struct bad {
 	const char	*want;
 };
 
-#define NOSUP	"not supported by this srt"
+#define NOSUP	"not supported by this srt (only the reference " \
+		"sandbox-runtime has it): remove the key"
+#define NOSUP_EMPTY	NOSUP " or leave it empty"
+#define EMPTY	"file is empty (write {} for the defaults)"
 
 static const struct bad bad[] = {
 	{ "bad-01-unknown-key-typo",
@@ -120,7 +123,7 @@ static const struct bad bad[] = {
 	{ "bad-23-credentials",
 	    "{\"credentials\":{\"files\":[],\"envVars\":[{\"name\":\"X\","
 	    "\"mode\":\"deny\"}]}}",
-	    "/credentials/envVars: " NOSUP },
+	    "/credentials/envVars: " NOSUP_EMPTY },
 	{ "bad-24-tls-terminate",
 	    "{\"network\":{\"tlsTerminate\":{}}}",
 	    "/network/tlsTerminate: " NOSUP },
@@ -129,13 +132,13 @@ static const struct bad bad[] = {
 	    "/network/filterRequest: " NOSUP },
 	{ "bad-26-git-safe",
 	    "{\"git\":{\"safeDirectories\":[\"/x\"]}}",
-	    "/git/safeDirectories: " NOSUP },
+	    "/git/safeDirectories: " NOSUP_EMPTY },
 	{ "bad-26b-credentials-unknown",
 	    "{\"credentials\":{\"injectHosts\":[]}}",
 	    "/credentials/injectHosts: unknown key" },
 	{ "bad-26c-credentials-sigv4",
 	    "{\"credentials\":{\"sigv4\":{\"streaming\":\"deny\"}}}",
-	    "/credentials/sigv4: " NOSUP },
+	    "/credentials/sigv4: " NOSUP_EMPTY },
 	{ "bad-27-top-array",
 	    "[]",
 	    "expected an object at the top level, got an array" },
@@ -513,7 +516,8 @@ test_defaults(void)
 	settings_free(&s);
 	rv = settings_load_file(&s, "/nonexistent/s.json", true, &env, &e);
 	tap_ok(rv == -1 && e.n == 1 &&
-	    strcmp(e.v[0].message, "does not exist") == 0,
+	    strcmp(e.v[0].message, "does not exist (create it: {} "
+	    "holds the defaults)") == 0,
 	    "missing -s file: error");
 	settings_errors_free(&e);
 	settings_free(&s);
@@ -563,8 +567,8 @@ test_files(void)
 	char			*big, *path;
 	int			 rv;
 
-	file_case("empty file", "", 0, "file is empty");
-	file_case("whitespace-only file", " \n\t\n", 4, "file is empty");
+	file_case("empty file", "", 0, EMPTY);
+	file_case("whitespace-only file", " \n\t\n", 4, EMPTY);
 	file_case("BOM", "\xef\xbb\xbf{}", 5,
 	    "invalid JSON at line 1, column 1: lexical error: invalid char in "
 	    "json text");
@@ -724,7 +728,7 @@ test_print(void)
 	    "\"*.\": not a domain pattern\n"
 	    "settings.json: /filesystem/denyRaed: unknown key (did you mean "
 	    "\"denyRead\"?)\n"
-	    "settings.json: file is empty\n";
+	    "settings.json: file is empty (write {} for the defaults)\n";
 	struct settings_errors	 e2;
 	ssize_t			 n;
 	int			 fd, saved;
