@@ -380,14 +380,36 @@ hold_host_remove(const char *path)
 	close(fd);
 }
 
+/*
+ * TMPDIR's mount point.  On the host it is a plain empty directory once
+ * pid 1 is reaped (a mount in another namespace does not pin it), but a
+ * busy one is retried for a while rather than left behind: nothing else
+ * removes it later.
+ */
+static void
+hold_host_tmpdir(const struct launch *l)
+{
+	int	tries;
+
+	if (l->tmpdir[0] == '\0')
+		return;
+	for (tries = 0; rmdir(l->tmpdir) == -1; tries++) {
+		if (errno == ENOENT)
+			return;
+		if (errno != EBUSY || tries == 50) {
+			log_warn("removing %s", l->tmpdir);
+			return;
+		}
+		usleep(10000);
+	}
+}
+
 void
 hold_cleanup_host(const struct launch *l)
 {
 	size_t	i;
 
-	if (l->tmpdir[0] != '\0' && rmdir(l->tmpdir) == -1 &&
-	    errno != ENOENT)
-		log_warn("removing %s", l->tmpdir);
+	hold_host_tmpdir(l);
 	for (i = l->plan.n; i-- > 0;) {
 		switch (l->plan.v[i].type) {
 		case PLAN_HOLD_FILE:
