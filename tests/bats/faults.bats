@@ -176,19 +176,33 @@ os.execv(sys.argv[1], sys.argv[1:])' "$S" -s "$T/s.json" -- sh -c 'echo ran; exi
 @test "a full TMPDIR: ENOSPC in the command, its status, the host unchanged" {
 	local before after kb
 	before=$(host_state)
-	# Filling an unlimited tmpfs would eat the host's memory: only when
-	# srt-launch gives TMPDIR a size= of at most 1 GiB.
+	# Bounded by default (a quarter of RAM, at most 4 GiB), never the
+	# kernel's half of RAM.
 	kb=$("$S" -s "$T/s.json" -- sh -c 'df -k "$TMPDIR" | tail -1' |
 	    awk '{ print $2 }')
-	[ -n "$kb" ]
-	if [ "$kb" -gt 1048576 ]; then
-		skip "TMPDIR tmpfs has no size limit (${kb} KiB): not filled"
-	fi
-	run --separate-stderr bash -c "cd '$T/c' && exec '$S' -s '$T/s.json' -- sh -c 'dd if=/dev/zero of=\"\$TMPDIR/fill\" bs=1M 2>&1; echo >\"\$TMPDIR/more\" || exit 3'"
+	[ -n "$kb" ] && [ "$kb" -le 4194304 ]
+	run --separate-stderr bash -c "cd '$T/c' && SRT_TMPDIR_SIZE=2m exec '$S' -s '$T/s.json' -- sh -c 'df -k \"\$TMPDIR\" | tail -1; dd if=/dev/zero of=\"\$TMPDIR/fill\" bs=64k 2>&1; echo x >\"\$TMPDIR/more\" || exit 3'"
+	[[ "$output" == *" 2048 "* ]]
 	[[ "$output" == *"No space left on device"* ]]
 	[ "$status" -eq 3 ]
 	after=$(host_state)
 	[ "$before" = "$after" ]
+}
+
+@test "SRT_TMPDIR_SIZE: only a size; anything else is refused before the command" {
+	local v
+	run "$S" -s "$T/s.json" -- sh -c 'df -k "$TMPDIR" | tail -1'
+	[ "$status" -eq 0 ]
+	for v in 1m,mode=0777 '10%x' abc -1 ' 5m' 99999999999999999; do
+		run --separate-stderr env SRT_TMPDIR_SIZE="$v" "$S" -s "$T/s.json" -- \
+		    sh -c "echo RAN >'$T/w/ran'"
+		[ "$status" -eq 125 ]
+		[[ "$stderr" == *"SRT_TMPDIR_SIZE=$v: expected a size"* ]]
+		[ ! -e "$T/w/ran" ]
+	done
+	run env SRT_TMPDIR_SIZE=10% "$S" -s "$T/s.json" -- true
+	[ "$status" -eq 0 ]
+	[ -z "$(ls -A "$T/tmp")" ]
 }
 
 @test "no Landlock (simulated): stated once, the mount layer still refuses writes" {
