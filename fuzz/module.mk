@@ -10,3 +10,8 @@ $(B)/fuzz/%: $(B)/fuzz/%.o $(LIBPOLICY) $(LIBCOMMON)
 
 .PHONY: fuzzers
 fuzzers: $(FUZZERS)
+
+# The control-fd framing is srt-launch's, a pure file linked in alone.
+$(B)/fuzz/fuzz_control: $(B)/fuzz/fuzz_control.o $(B)/srt-launch/ctlframe.o $(LIBPOLICY) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $(B)/fuzz/fuzz_control.o $(B)/srt-launch/ctlframe.o $(LIBPOLICY) $(LIBCOMMON) $(PKG_LIBS)

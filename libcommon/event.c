@@ -5,6 +5,7 @@
  * length bound is enforced before yajl sees a byte.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,28 +227,46 @@ event_parse_time(const char *s, struct timespec *ts)
 	return 0;
 }
 
-/* Copy src to dst replacing every invalid UTF-8 sequence by U+FFFD. */
+/* Characters that would make a terminal show other than what is there. */
+static int
+display_unsafe(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xad ||
+	    c == 0x61c || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
+	    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff ||
+	    (c >= 0xe0000 && c <= 0xe007f);
+}
+
+/*
+ * Copy src to dst (size bytes with the NUL), whole characters only: an
+ * invalid byte becomes bad, and with display a character unsafe on a
+ * terminal becomes a space.  The length copied.
+ */
 static size_t
-utf8_repair(char *dst, size_t size, const char *src)
+utf8_copy(char *dst, size_t size, const char *src, const char *bad,
+    bool display)
 {
 	const unsigned char	*s = (const unsigned char *)src;
-	size_t			 n = strlen(src), off = 0, l;
+	const char		*put;
+	size_t			 n = strlen(src), off = 0, l, plen;
 	uint32_t		 cp;
 
+	if (size == 0)
+		return 0;
 	while (n > 0) {
 		if ((l = utf8_decode(s, n, &cp)) == 0) {
-			if (off + 3 >= size)
-				break;
-			memcpy(dst + off, REPLACEMENT, 3);
-			off += 3;
-			s++;
-			n--;
-			continue;
-		}
-		if (off + l >= size)
+			put = bad;
+			l = 1;
+		} else if (display && display_unsafe(cp)) {
+			put = " ";
+		} else
+			put = NULL;
+		plen = put != NULL ? strlen(put) : l;
+		if (off + plen >= size)
 			break;
-		memcpy(dst + off, s, l);
-		off += l;
+		memcpy(dst + off, put != NULL ? put : (const char *)s, plen);
+		off += plen;
 		s += l;
 		n -= l;
 	}
@@ -261,7 +280,7 @@ gen_str(yajl_gen g, const char *key, const char *val)
 	char	fixed[EVENT_TARGET_MAX * 3];
 	size_t	n;
 
-	n = utf8_repair(fixed, sizeof(fixed), val);
+	n = utf8_copy(fixed, sizeof(fixed), val, REPLACEMENT, false);
 	if (yajl_gen_string(g, (const unsigned char *)key, strlen(key)) !=
 	    yajl_gen_status_ok ||
 	    yajl_gen_string(g, (const unsigned char *)fixed, n) !=
@@ -636,40 +655,10 @@ event_from_json(const char *buf, size_t len, struct srt_event *ev,
 	return 0;
 }
 
-/* Characters that would make a terminal show other than what is there. */
-static int
-display_unsafe(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xad ||
-	    c == 0x61c || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
-	    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff ||
-	    (c >= 0xe0000 && c <= 0xe007f);
-}
-
 void
 event_sanitize(char *dst, size_t size, const char *src)
 {
-	const unsigned char	*s = (const unsigned char *)src;
-	size_t			 n = strlen(src), off = 0, l;
-	uint32_t		 cp;
-
-	if (size == 0)
-		return;
-	while (n > 0 && off + 1 < size) {
-		if ((l = utf8_decode(s, n, &cp)) == 0 || display_unsafe(cp)) {
-			dst[off++] = l == 0 ? '?' : ' ';
-			l = l == 0 ? 1 : l;
-		} else {
-			if (off + l >= size)
-				break;
-			memcpy(dst + off, s, l);
-			off += l;
-		}
-		s += l;
-		n -= l;
-	}
-	dst[off] = '\0';
+	(void)utf8_copy(dst, size, src, "?", true);
 }
 
 static int

@@ -81,6 +81,10 @@ plan_note(struct pstate *ps, const char *fmt, ...)
 
 static int
 plan_fail(struct pstate *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+plan_fail(struct pstate *ps, const char *fmt, ...)
 {
 	va_list	ap;
 

@@ -20,6 +20,7 @@
 
 #include "libcommon/log.h"
 #include "libcommon/proto.h"
+#include "srt-launch/ctlframe.h"
 #include "srt-launch/service.h"
 #include "srt-launch/srt-launch.h"
 
@@ -103,31 +104,24 @@ control_line(struct launch *l, const char *line, size_t len)
 		log_debug("control-fd: new policy sent (%zu bytes)", len);
 }
 
+static void
+control_line_cb(void *arg, const char *line, size_t len)
+{
+	control_line(arg, line, len);
+}
+
 /* Take every complete line from the buffer; keep the rest. */
 static void
 control_lines(struct launch *l)
 {
 	struct control	*c = &l->svc->ctl;
-	char		*nl, *p = c->buf;
-	size_t		 left = c->len;
+	size_t		 n;
 
-	while (left > 0 && (nl = memchr(p, '\n', left)) != NULL) {
-		if (c->discarding)
-			c->discarding = false;
-		else
-			control_line(l, p, (size_t)(nl - p));
-		left -= (size_t)(nl - p) + 1;
-		p = nl + 1;
-	}
-	if (left > CONTROL_MAX_LINE || (c->discarding && left > 0)) {
-		if (!c->discarding)
-			log_warnx("control-fd: line longer than %u bytes, "
-			    "discarded", CONTROL_MAX_LINE);
-		c->discarding = true;
-		left = 0;
-	}
-	memmove(c->buf, p, left);
-	c->len = left;
+	n = ctlframe_lines(c->buf, &c->len, &c->discarding,
+	    CONTROL_MAX_LINE, control_line_cb, l);
+	while (n-- > 0)
+		log_warnx("control-fd: line longer than %u bytes, discarded",
+		    CONTROL_MAX_LINE);
 }
 
 /* One read's worth; -1 once the descriptor is at EOF or broken. */

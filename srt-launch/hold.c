@@ -270,6 +270,40 @@ hold_protect(struct launch *l, const struct plan_op *op)
 }
 
 /*
+ * TMPDIR's size: the kernel's default for a tmpfs is half of RAM, which a
+ * runaway command would take from the host.  A quarter of RAM, at most
+ * HOLD_TMPDIR_MAX, unless SRT_TMPDIR_SIZE says otherwise (ours: the
+ * settings file is the reference's).  Threat model: the value goes into
+ * the mount options, so it is a number with one unit letter or a percent
+ * sign and nothing else (no comma can add an option).
+ */
+#define HOLD_TMPDIR_MAX	(4ULL << 30)
+
+static int
+hold_tmpdir_size(const char *env, char *buf, size_t len)
+{
+	unsigned long long	 ram;
+	long			 pages, psz;
+	size_t			 n;
+
+	if (env == NULL || *env == '\0') {
+		pages = sysconf(_SC_PHYS_PAGES);
+		psz = sysconf(_SC_PAGESIZE);
+		ram = pages > 0 && psz > 0 ? (unsigned long long)pages *
+		    (unsigned long long)psz / 4 : HOLD_TMPDIR_MAX;
+		if (ram > HOLD_TMPDIR_MAX)
+			ram = HOLD_TMPDIR_MAX;
+		return snprintf(buf, len, "%lluk", ram >> 10) >= (int)len ?
+		    -1 : 0;
+	}
+	n = strspn(env, "0123456789");
+	if (n == 0 || n > 15 || (env[n] != '\0' &&
+	    (strchr("kKmMgG%", env[n]) == NULL || env[n + 1] != '\0')))
+		return -1;
+	return strlcpy(buf, env, len) >= len ? -1 : 0;
+}
+
+/*
  * The private TMPDIR is a tmpfs of the sandbox's own: what the command
  * writes there never reaches the host, and dies with the mount namespace
  * even if everything else fails.  Only its empty mount point exists on
@@ -280,7 +314,7 @@ hold_protect(struct launch *l, const struct plan_op *op)
 int
 hold_tmpdir(struct launch *l)
 {
-	char		 dir[PATH_MAX];
+	char		 dir[PATH_MAX], size[32], opts[64];
 	struct hold	*h;
 	struct stat	 st;
 
@@ -306,7 +340,14 @@ hold_tmpdir(struct launch *l)
 		    "sandbox", l->tmpdir);
 		return -1;
 	}
-	return mount_tmpfs(l->tmpdir, "mode=0700");
+	if (hold_tmpdir_size(getenv("SRT_TMPDIR_SIZE"), size,
+	    sizeof(size)) == -1) {
+		log_warnx("SRT_TMPDIR_SIZE=%s: expected a size such as 512m, "
+		    "2g or 10%%", getenv("SRT_TMPDIR_SIZE"));
+		return -1;
+	}
+	snprintf(opts, sizeof(opts), "mode=0700,size=%s", size);
+	return mount_tmpfs(l->tmpdir, opts);
 }
 
 /* Remove one placeholder (still ours), unmounting it if need be. */
@@ -382,14 +423,36 @@ hold_host_remove(const char *path)
 	close(fd);
 }
 
+/*
+ * TMPDIR's mount point.  On the host it is a plain empty directory once
+ * pid 1 is reaped (a mount in another namespace does not pin it), but a
+ * busy one is retried for a while rather than left behind: nothing else
+ * removes it later.
+ */
+static void
+hold_host_tmpdir(const struct launch *l)
+{
+	int	tries;
+
+	if (l->tmpdir[0] == '\0')
+		return;
+	for (tries = 0; rmdir(l->tmpdir) == -1; tries++) {
+		if (errno == ENOENT)
+			return;
+		if (errno != EBUSY || tries == 50) {
+			log_warn("removing %s", l->tmpdir);
+			return;
+		}
+		usleep(10000);
+	}
+}
+
 void
 hold_cleanup_host(const struct launch *l)
 {
 	size_t	i;
 
-	if (l->tmpdir[0] != '\0' && rmdir(l->tmpdir) == -1 &&
-	    errno != ENOENT)
-		log_warn("removing %s", l->tmpdir);
+	hold_host_tmpdir(l);
 	for (i = l->plan.n; i-- > 0;) {
 		switch (l->plan.v[i].type) {
 		case PLAN_HOLD_FILE:

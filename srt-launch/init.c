@@ -325,9 +325,11 @@ init_loop(struct launch *l, int sfd, pid_t cmd)
 			init_forward(cmd, &si);
 			continue;
 		}
-		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
 			if (w == cmd)
 				return init_status(status);
+			service_reaped(l, w, status);
+		}
 	}
 }
 

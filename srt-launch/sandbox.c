@@ -137,6 +137,10 @@ sandbox_run(struct launch *l)
 	sandbox_sigset(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		fatal_launch("sigprocmask");
+	/* A caller ignoring SIGCHLD (it is inherited) would have every
+	 * child reaped by the kernel, unseen: pid 1 would wait forever
+	 * for the command, and we for pid 1. */
+	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
 	service_start(l);
 	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE | SIGCHLD, NULL, NULL,

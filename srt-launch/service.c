@@ -509,8 +509,6 @@ service_bridge_start(struct launch *l)
 	return 0;
 }
 
-/* ---- launcher side: supervision ---- */
-
 static void
 svc_status_text(int status, char *buf, size_t len)
 {
@@ -521,6 +519,25 @@ svc_status_text(int status, char *buf, size_t len)
 	else
 		snprintf(buf, len, "wait status %#x", status);
 }
+
+/*
+ * pid 1 reaped something other than the command.  The bridge dying
+ * leaves the command running without a network (its connections are
+ * refused): a note, not an end, since nothing it does is let through.
+ */
+void
+service_reaped(const struct launch *l, pid_t pid, int status)
+{
+	char	how[64];
+
+	if (l->svc == NULL || pid != l->svc->bridge_pid)
+		return;
+	svc_status_text(status, how, sizeof(how));
+	log_warnx("the sandbox's network bridge died (%s); the command's "
+	    "network is gone", how);
+}
+
+/* ---- launcher side: supervision ---- */
 
 /* Reap pid within ms, then SIGKILL it: its wait status. */
 static int
@@ -733,6 +750,28 @@ svc_signal(struct svc_loop *sl)
 			svc_forward(sl->pid, &si);
 }
 
+/*
+ * The launcher cannot go on: pid 1's mount point of TMPDIR and the
+ * placeholders are removed first, since pid 1 may be gone too and the
+ * launcher is then the only one left to do it.
+ */
+static void __attribute__((noreturn))
+svc_fatal(struct svc_loop *sl, const char *what)
+{
+	int	saved = errno;
+
+	kill(sl->pid, SIGKILL);
+	(void)svc_reap(sl->pid, SVC_REAP_MS);
+	hold_cleanup_host(sl->l);
+	errno = saved;
+	fatal_launch("%s", what);
+}
+
+/*
+ * pid 1 ends with the command's status (128+N for a signal), so a wait
+ * status of "killed" is pid 1's own death: srt's part failed, and the
+ * command died with it (the kernel kills the whole pid namespace).
+ */
 static void
 svc_sandbox_exit(struct svc_loop *sl)
 {
@@ -740,14 +779,17 @@ svc_sandbox_exit(struct svc_loop *sl)
 
 	while (waitpid(sl->pid, &status, 0) == -1)
 		if (errno != EINTR)
-			fatal_launch("waitpid");
+			svc_fatal(sl, "waitpid");
 	sl->done = true;
 	if (WIFEXITED(status))
 		sl->code = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		sl->code = 128 + WTERMSIG(status);
-	else
+	else {
+		if (WIFSIGNALED(status))
+			log_warnx("the sandbox's init (pid 1) was killed by "
+			    "signal %d; the command was killed with it",
+			    WTERMSIG(status));
 		sl->code = EXIT_LAUNCH;
+	}
 }
 
 static void	svc_stop_helpers(struct launch *);
@@ -799,7 +841,7 @@ svc_poll_once(struct svc_loop *sl)
 		timeout = 0;
 	if ((r = poll(pfd, PFD_N, timeout)) == -1) {
 		if (errno != EINTR)
-			fatal_launch("poll");
+			svc_fatal(sl, "poll");
 		return;
 	}
 	if (r == 0 && !s->ready) {

@@ -59,6 +59,7 @@ int	service_supervise(struct launch *, pid_t, int life_wr);
 void	service_closefds(const struct launch *);
 int	service_bridge_spawn(struct launch *, bool early);
 int	service_bridge_start(struct launch *);
+void	service_reaped(const struct launch *, pid_t, int);
 
 /* control.c */
 void	control_init(struct control *, int fd);

@@ -71,6 +71,26 @@ ignore_first_error(const struct settings_errors *errs, const char *name,
 		    errs->v[0].message);
 }
 
+/*
+ * The shared tail of the two loaders: the settings loaded (rc 0) or
+ * refused (-1, the first error in err), then freed either way.
+ */
+static int
+ignore_loaded(struct ignore_set *set, struct settings *s,
+    struct settings_errors *errs, int rc, const char *name, char *err,
+    size_t errlen)
+{
+	if (rc == -1)
+		ignore_first_error(errs, name, err, errlen);
+	settings_errors_free(errs);
+	if (rc == 0 && (rc = ignore_take(set, s)) == -1) {
+		ignore_free(set);
+		snprintf(err, errlen, "%s: out of memory", name);
+	}
+	settings_free(s);
+	return rc;
+}
+
 int
 ignore_load_buf(struct ignore_set *set, const char *name, const char *buf,
     size_t len, char *err, size_t errlen)
@@ -81,20 +101,8 @@ ignore_load_buf(struct ignore_set *set, const char *name, const char *buf,
 	int			rc;
 
 	memset(set, 0, sizeof(*set));
-	if (settings_load_buf(&s, name, buf, len, &env, &errs) == -1) {
-		ignore_first_error(&errs, name, err, errlen);
-		settings_errors_free(&errs);
-		settings_free(&s);
-		return -1;
-	}
-	settings_errors_free(&errs);
-	rc = ignore_take(set, &s);
-	settings_free(&s);
-	if (rc == -1) {
-		ignore_free(set);
-		snprintf(err, errlen, "%s: out of memory", name);
-	}
-	return rc;
+	rc = settings_load_buf(&s, name, buf, len, &env, &errs);
+	return ignore_loaded(set, &s, &errs, rc, name, err, errlen);
 }
 
 /* A file given with -s: every problem is printed, as srt-launch does. */
@@ -108,21 +116,9 @@ ignore_load_file(struct ignore_set *set, const char *path, char *err,
 	int			rc;
 
 	memset(set, 0, sizeof(*set));
-	if (settings_load_file(&s, path, true, &env, &errs) == -1) {
+	if ((rc = settings_load_file(&s, path, true, &env, &errs)) == -1)
 		settings_errors_print(&errs, path);
-		ignore_first_error(&errs, path, err, errlen);
-		settings_errors_free(&errs);
-		settings_free(&s);
-		return -1;
-	}
-	settings_errors_free(&errs);
-	rc = ignore_take(set, &s);
-	settings_free(&s);
-	if (rc == -1) {
-		ignore_free(set);
-		snprintf(err, errlen, "%s: out of memory", path);
-	}
-	return rc;
+	return ignore_loaded(set, &s, &errs, rc, path, err, errlen);
 }
 
 static int

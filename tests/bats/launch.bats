@@ -352,7 +352,7 @@ state() {
 	kill -KILL "$init"
 	st=0
 	wait "$pid" || st=$?
-	[ "$st" -eq 137 ]
+	[ "$st" -eq 125 ]	# srt's own part died (faults.bats: the message)
 	pid=
 	wait_for sh -c "! pgrep -f '^sleep $TAG'"
 	[ ! -e "$(cat "$T/w/tmpdir")" ]
