@@ -22,6 +22,7 @@ struct evdns_base;
 struct bufferevent;
 struct evdns_getaddrinfo_request;
 struct event;
+struct bodysplice;
 
 #define PROXY_MAX_ADDRS		16
 #define PROXY_MAX_LISTEN	16
@@ -143,6 +144,8 @@ struct conn {
 	bool			 dialling;
 	bool			 client_eof;
 	bool			 mitm_head;	/* waiting for the MITM's 200 */
+	struct bodysplice	*bsplice;	/* response body by splice */
+	bool			 nobsplice;	/* splice refused here */
 };
 
 /* srt-proxy.c */
@@ -171,6 +174,7 @@ void	http_upstream_ready(struct conn *);
 void	http_dial_failed(struct conn *, int err, const char *reason);
 void	http_client_eof(struct conn *);
 void	http_upstream_eof(struct conn *);
+void	http_body_spliced(struct conn *, bool eof);
 void	http_error(struct conn *, int status, const char *phrase);
 void	http_mitm_connect(struct conn *);
 bool	http_mitm_read(struct conn *);
@@ -188,6 +192,7 @@ void	socks_fail(struct conn *, int rep);
 /* relay.c */
 int	relay_start(struct proxy *, int cfd, int ufd, const void *pending,
 	    size_t npending, const void *upending, size_t nupending);
+bool	relay_body_start(struct conn *);
 
 /* resolve.c */
 int	resolve_init(struct proxy *);
