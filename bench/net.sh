@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Network path: a 200 MB download from a loopback upstream that serves
-# from memory (tests/net/upstream.py), by curl inside the sandbox through
+# from memory with 1 MiB writes (tests/helpers/bench_upstream, the server
+# bench/proxy.sh uses), by curl inside the sandbox through
 # srt-bridge and srt-proxy, against the same download outside, as a
 # throughput ratio (target >= 0.9).  Both proxy forms are measured: an
 # absolute-form GET (HTTP_PROXY) and a CONNECT tunnel (HTTPS_PROXY's
@@ -10,6 +11,7 @@
 #   bench/net.sh [RUNS] [MB]      (default 5 runs of 200 MB, medians)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 build=${SRT_BUILD:-$top/build}
 srt=$build/bin/srt-launch
 runs=${1:-5}
@@ -24,7 +26,9 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-python3 "$top/tests/net/upstream.py" http "$tmp/port" &
+[ -x "$build/tests/helpers/bench_upstream" ] ||
+    { echo "net: bench_upstream not built" >&2; exit 1; }
+"$build/tests/helpers/bench_upstream" >"$tmp/port" &
 upid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || { echo "net: upstream did not start" >&2; exit 1; }
@@ -32,10 +36,6 @@ port=$(cat "$tmp/port")
 bytes=$((mb * 1024 * 1024))
 url="http://127.0.0.1:$port/bytes/$bytes"
 printf '{"network":{"allowedDomains":["127.0.0.1"]}}\n' >"$tmp/s.json"
-
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 # speed CMD...: bytes per second of one download, as curl reports it.
 speed() {
@@ -53,27 +53,30 @@ for ((r = 0; r < runs; r++)); do
 	speed "${curl_abs[@]}" >>"$tmp/abs"
 	speed "${curl_tun[@]}" >>"$tmp/tun"
 done
-out=$(median <"$tmp/out")
-abs=$(median <"$tmp/abs")
-tun=$(median <"$tmp/tun")
-printf 'network: %d MB download from a loopback upstream, median of %d runs\n' \
+out=$(bench_median <"$tmp/out")
+abs=$(bench_median <"$tmp/abs")
+tun=$(bench_median <"$tmp/tun")
+printf 'network: %d MB download from a loopback upstream, median of %d interleaved runs [min-max]\n' \
     "$mb" "$runs"
-awk -v o="$out" -v a="$abs" -v t="$tun" 'BEGIN {
-	printf "  outside the sandbox      %8.0f MB/s\n", o / 1048576
-	printf "  inside, GET via proxy    %8.0f MB/s  ratio %.2f%s\n", a / 1048576,
-	    a / o, ((a / o) >= 0.9) ? " (target met)" : " (below the 0.9 target)"
-	printf "  inside, CONNECT tunnel   %8.0f MB/s  ratio %.2f%s\n", t / 1048576,
-	    t / o, ((t / o) >= 0.9) ? " (target met)" : " (below the 0.9 target)"
-}'
+printf '  %d CPUs, load %s: outside is 2 busy processes (curl, server), inside 3 (curl, srt-proxy, server)\n' \
+    "$(bench_cpus)" "$(bench_load)"
+line() {
+	read -r lo hi < <(bench_spread <"$tmp/$2")
+	awk -v n="$1" -v m="$3" -v o="$out" -v lo="$lo" -v hi="$hi" \
+	    -v r="$4" 'BEGIN {
+		printf "  %-24s %6.0f MB/s [%.0f-%.0f]", n, m / 1048576,
+		    lo / 1048576, hi / 1048576
+		t = (m / o >= 0.9) ? " (target met)" : " (below the 0.9 target)"
+		if (r)
+			printf "  ratio %.2f%s", m / o, t
+		printf "\n"
+	}'
+}
+line "outside the sandbox" out "$out" 0
+line "inside, GET via proxy" abs "$abs" 1
+line "inside, CONNECT tunnel" tun "$tun" 1
 
 # Start-up with the helpers up: the proxy always, the monitor unless -q.
-time_one() {
-	local t0 t1
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1
-	t1=$EPOCHREALTIME
-	echo $(( (${t1/./} - ${t0/./}) ))
-}
 names=(true "srt-launch" "srt-launch -q")
 cmds=("/bin/true" "$srt -- /bin/true" "$srt -q -- /bin/true")
 if command -v bwrap >/dev/null; then
@@ -85,13 +88,13 @@ for c in "${cmds[@]}"; do $c >/dev/null 2>&1; done
 for ((r = 0; r < n; r++)); do
 	for i in "${!cmds[@]}"; do
 		# shellcheck disable=SC2086
-		time_one ${cmds[$i]} >>"$tmp/start.$i"
+		bench_time_one ${cmds[$i]} >>"$tmp/start.$i"
 	done
 done
 printf 'start-up with srt-proxy and srt-monitor, median of %d runs\n' "$n"
 declare -A med
 for i in "${!cmds[@]}"; do
-	med[$i]=$(median <"$tmp/start.$i")
+	med[$i]=$(bench_median <"$tmp/start.$i")
 	printf '  %-14s %8d us\n' "${names[$i]}" "${med[$i]}"
 done
 if [ "${#cmds[@]}" -gt 3 ]; then

@@ -9,6 +9,7 @@
 #   bench/observer.sh [RUNS] [FILES]     (default 7 runs, 10000 files)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 build=${SRT_BUILD:-$top/build}
 srt=$build/bin/srt-launch
 runs=${1:-7}
@@ -38,17 +39,7 @@ else:
             f.read()
 PY
 
-time_one() {
-	local t0 t1
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1
-	t1=$EPOCHREALTIME
-	echo $(( (${t1/./} - ${t0/./}) ))
-}
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 # Both keep a monitor (-q --violations /dev/null): only the observer
 # differs.
@@ -58,13 +49,13 @@ for mode in write read; do
 	: >"$tmp/on"
 	: >"$tmp/off"
 	for ((i = 0; i < runs; i++)); do
-		time_one "${off[@]}" python3 "$tmp/work.py" "$tmp/proj" \
+		bench_time_one "${off[@]}" python3 "$tmp/work.py" "$tmp/proj" \
 		    "$files" "$mode" >>"$tmp/off"
-		time_one "${on[@]}" python3 "$tmp/work.py" "$tmp/proj" \
+		bench_time_one "${on[@]}" python3 "$tmp/work.py" "$tmp/proj" \
 		    "$files" "$mode" >>"$tmp/on"
 	done
-	a=$(median <"$tmp/off")
-	b=$(median <"$tmp/on")
+	a=$(bench_median <"$tmp/off")
+	b=$(bench_median <"$tmp/on")
 	awk -v m="$mode" -v n="$files" -v a="$a" -v b="$b" 'BEGIN {
 		printf "observer %-5s %d files: default %.1f ms, " \
 		    "--observe %.1f ms, ratio %.2f", m, n, a / 1000, b / 1000,

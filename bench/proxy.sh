@@ -3,10 +3,13 @@
 # bulk download direct / CONNECT / SOCKS5, added latency of small
 # keep-alive requests, and 10,000 idle tunnels.  Prints ratios.
 #   bench/proxy.sh [BUILD_DIR]
+# env: SRT_BENCH_BYTES (1 GiB), SRT_BENCH_RUNS (5), SRT_BENCH_TUNNELS
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 build=${1:-$top/build}
 size=${SRT_BENCH_BYTES:-1073741824}
+runs=${SRT_BENCH_RUNS:-5}
 tunnels=${SRT_BENCH_TUNNELS:-10000}
 # Each tunnel holds two sockets in the proxy; a hard descriptor limit we
 # may not raise (no CAP_SYS_RESOURCE in a container) caps the count.
@@ -36,28 +39,37 @@ for _ in $(seq 100); do grep -q listening "$tmp/px.log" && break; sleep 0.05; do
 px=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/px.log")
 
 speed() {
-	curl -s -o /dev/null -w '%{speed_download}' "$@" \
+	curl -s -o /dev/null -w '%{speed_download}\n' "$@" \
 	    "http://127.0.0.1:$up/bytes/$size"
 }
-best() {
-	local b=0 s i
-	for i in 1 2 3; do
-		s=$(speed "$@")
-		s=${s%.*}
-		[ "$s" -gt "$b" ] && b=$s
+# The same client (curl to /dev/null) and the same server (1 MiB writes
+# from memory) on every line; the runs are interleaved so the load of a
+# shared machine falls on every line alike.
+names=(direct CONNECT SOCKS5 "absolute GET")
+args=("" "-p -x http://127.0.0.1:$px" "--socks5 127.0.0.1:$px"
+    "-x http://127.0.0.1:$px")
+for ((r = 0; r < runs; r++)); do
+	for i in "${!names[@]}"; do
+		# shellcheck disable=SC2086
+		speed ${args[$i]} >>"$tmp/bulk.$i"
 	done
-	echo "$b"
-}
-direct=$(best)
-connect=$(best -p -x "http://127.0.0.1:$px")
-socks=$(best --socks5 "127.0.0.1:$px")
-absolute=$(best -x "http://127.0.0.1:$px")
-gb() { awk -v b="$1" 'BEGIN { printf "%.2f GB/s", b / 1e9 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
-echo "bulk $((size >> 20)) MiB, best of 3 (target >= 0.90x direct):"
-echo "  direct        $(gb "$direct")"
-echo "  CONNECT       $(gb "$connect")  $(ratio "$connect" "$direct")"
-echo "  SOCKS5        $(gb "$socks")  $(ratio "$socks" "$direct")"
-echo "  absolute GET  $(gb "$absolute")  $(ratio "$absolute" "$direct")  (user-space copy)"
+done
+direct=$(bench_median <"$tmp/bulk.0")
+echo "bulk $((size >> 20)) MiB, median of $runs interleaved runs [min-max]" \
+    "(target >= 0.90x direct)"
+echo "  $(bench_cpus) CPUs, load $(bench_load): direct is 2 busy processes" \
+    "(curl, server), proxied 3 (curl, srt-proxy, server)"
+for i in "${!names[@]}"; do
+	m=$(bench_median <"$tmp/bulk.$i")
+	read -r lo hi < <(bench_spread <"$tmp/bulk.$i")
+	awk -v n="${names[$i]}" -v m="$m" -v lo="$lo" -v hi="$hi" \
+	    -v d="$direct" -v first="$i" 'BEGIN {
+		printf "  %-13s %5.2f GB/s [%.2f-%.2f]", n, m / 1e9, lo / 1e9,
+		    hi / 1e9
+		if (first != 0)
+			printf "  %.2fx", m / d
+		printf "\n"
+	}'
+done
 python3 "$top/bench/proxy_bench.py" latency "$up" "$px" 5000
 python3 "$top/bench/proxy_bench.py" idle "$up" "$px" "$pxpid" "$tunnels"

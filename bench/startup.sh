@@ -8,23 +8,13 @@
 #   bench/startup.sh [RUNS]      (default 51)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 build=${SRT_BUILD:-$top/build}
 srt=$build/bin/srt-launch
 runs=${1:-51}
 [ -x "$srt" ] || { echo "startup: $srt not built" >&2; exit 1; }
 
-# time_one CMD...: wall time of one run in microseconds, no fork to time.
-time_one() {
-	local t0 t1
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1
-	t1=$EPOCHREALTIME
-	echo $(( (${t1/./} - ${t0/./}) ))
-}
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 names=(true srt-launch)
 cmds=("/bin/true" "$srt -- true")
@@ -46,12 +36,12 @@ for c in "${cmds[@]}"; do $c >/dev/null 2>&1; done
 for ((r = 0; r < runs; r++)); do
 	for i in "${!cmds[@]}"; do
 		# shellcheck disable=SC2086
-		time_one ${cmds[$i]} >>"$tmp/$i"
+		bench_time_one ${cmds[$i]} >>"$tmp/$i"
 	done
 done
 declare -A med
 for i in "${!cmds[@]}"; do
-	med[$i]=$(median <"$tmp/$i")
+	med[$i]=$(bench_median <"$tmp/$i")
 done
 [ -z "$(ls -A "$tmp/proj")" ] || echo "startup: placeholders left in $tmp/proj" >&2
 printf 'startup, median of %d runs (wall, microseconds)\n' "$runs"

@@ -27,10 +27,12 @@
 #define DENY_ALLOWLIST_TAG	"blocked-by-allowlist"
 #define DENY_DEFAULT_TAG	"blocked-by-sandbox-runtime"
 #define CONNECT_OK	"HTTP/1.1 200 Connection Established\r\n\r\n"
+#define HTTP_SPLICE_MIN	(16 * 1024)
 
 enum { CH_SIZE, CH_DATA, CH_CRLF, CH_TRAILER };
 
 static void	http_next_request(struct conn *);
+static bool	http_body_splice_ok(struct conn *);
 
 void
 http_error(struct conn *c, int status, const char *phrase)
@@ -558,6 +560,41 @@ http_response_head(struct conn *c)
 	return true;
 }
 
+/*
+ * A long response body moves by splice (relay.c) once the request is
+ * wholly upstream: a framed length or until-close body, not chunked.
+ * Small bodies are not worth the switch.
+ */
+static bool
+http_body_splice_ok(struct conn *c)
+{
+	const struct body	*b = &c->respb;
+
+	if (c->state != CS_HTTP_XFER || c->nobsplice || !c->reqb.done ||
+	    evbuffer_get_length(bufferevent_get_output(c->ubev)) > 0)
+		return false;
+	return b->framing == HTTP_BODY_CLOSE ||
+	    (b->framing == HTTP_BODY_LENGTH && b->left >= HTTP_SPLICE_MIN);
+}
+
+/* relay.c hands the connection back: the body is complete (or splice
+ * was refused and copying resumes), or the upstream ended or idled. */
+void
+http_body_spliced(struct conn *c, bool eof)
+{
+	bufferevent_enable(c->cbev, EV_WRITE);
+	if (eof) {
+		http_upstream_eof(c);
+		return;
+	}
+	if (c->respb.framing != HTTP_BODY_LENGTH || c->respb.left > 0)
+		c->nobsplice = true;
+	bufferevent_enable(c->ubev, EV_READ | EV_WRITE);
+	if (!c->client_eof)
+		bufferevent_enable(c->cbev, EV_READ);
+	http_upstream_read(c);
+}
+
 void
 http_upstream_read(struct conn *c)
 {
@@ -573,6 +610,8 @@ http_upstream_read(struct conn *c)
 		conn_free(c);
 		return;
 	}
+	if (r == 0 && http_body_splice_ok(c) && relay_body_start(c))
+		return;
 	conn_backpressure(c);
 	if (r == 1)
 		http_next_request(c);

@@ -23,6 +23,7 @@ struct evdns_base;
 struct bufferevent;
 struct evdns_getaddrinfo_request;
 struct event;
+struct bodysplice;
 
 #define PROXY_MAX_ADDRS		16
 #define PROXY_MAX_LISTEN	16
@@ -152,6 +153,8 @@ struct conn {
 	bool			 replay_ok;
 	bool			 idempotent;
 	const struct parent_url	*via_parent;	/* in c->pol */
+	struct bodysplice	*bsplice;	/* response body by splice */
+	bool			 nobsplice;	/* splice refused here */
 };
 
 /* srt-proxy.c */
@@ -184,6 +187,7 @@ void	http_dial_failed(struct conn *, int err, const char *reason);
 void	http_client_eof(struct conn *);
 void	http_upstream_eof(struct conn *);
 bool	http_upstream_retry(struct conn *);
+void	http_body_spliced(struct conn *, bool eof);
 void	http_error(struct conn *, int status, const char *phrase);
 void	http_mitm_connect(struct conn *);
 bool	http_mitm_read(struct conn *);
@@ -201,6 +205,7 @@ void	socks_fail(struct conn *, int rep);
 /* relay.c */
 int	relay_start(struct proxy *, int cfd, int ufd, const void *pending,
 	    size_t npending, const void *upending, size_t nupending);
+bool	relay_body_start(struct conn *);
 
 /* resolve.c */
 int	resolve_init(struct proxy *);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "libcommon/log.h"
@@ -58,35 +60,47 @@ static int	pool[RELAY_POOL][2];
 static int	npool;
 
 static void
-pipe_put(struct half *h)
+pipe_put(int p[2], size_t inpipe)
 {
-	if (h->pipe[0] == -1 || h->inpipe > 0)
+	if (p[0] == -1 || inpipe > 0)
 		return;
 	if (npool < RELAY_POOL) {
-		pool[npool][0] = h->pipe[0];
-		pool[npool][1] = h->pipe[1];
+		pool[npool][0] = p[0];
+		pool[npool][1] = p[1];
 		npool++;
 	} else {
-		close(h->pipe[0]);
-		close(h->pipe[1]);
+		close(p[0]);
+		close(p[1]);
 	}
-	h->pipe[0] = h->pipe[1] = -1;
+	p[0] = p[1] = -1;
 }
 
 static int
-pipe_get(struct half *h)
+pipe_get(int p[2])
 {
 	if (npool > 0) {
 		npool--;
-		h->pipe[0] = pool[npool][0];
-		h->pipe[1] = pool[npool][1];
+		p[0] = pool[npool][0];
+		p[1] = pool[npool][1];
 		return 0;
 	}
-	if (pipe2(h->pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1)
 		return -1;
 	/* A bigger pipe moves more per splice; best effort. */
-	fcntl(h->pipe[1], F_SETPIPE_SZ, RELAY_PIPESZ);
+	fcntl(p[1], F_SETPIPE_SZ, RELAY_PIPESZ);
 	return 0;
+}
+
+/* Close a pipe that may still hold bytes (those are lost). */
+static void
+pipe_drop(int p[2], size_t inpipe)
+{
+	pipe_put(p, inpipe);
+	if (p[0] != -1) {
+		close(p[0]);
+		close(p[1]);
+		p[0] = p[1] = -1;
+	}
 }
 
 static void
@@ -100,12 +114,7 @@ tunnel_free(struct tunnel *t)
 			event_free(h->rd);
 		if (h->wr)
 			event_free(h->wr);
-		if (h->inpipe == 0)
-			pipe_put(h);
-		if (h->pipe[0] != -1) {
-			close(h->pipe[0]);
-			close(h->pipe[1]);
-		}
+		pipe_drop(h->pipe, h->inpipe);
 		free(h->buf);
 		close(t->fd[i]);
 	}
@@ -172,7 +181,7 @@ half_fill(struct half *h)
 {
 	ssize_t	n;
 
-	if (!h->nosplice && h->pipe[0] == -1 && pipe_get(h) == -1)
+	if (!h->nosplice && h->pipe[0] == -1 && pipe_get(h->pipe) == -1)
 		return -1;
 	if (!h->nosplice) {
 		n = splice(h->from, NULL, h->pipe[1], NULL, RELAY_CHUNK,
@@ -237,7 +246,7 @@ half_pump(struct half *h, bool readable)
 		if ((r = half_fill(h)) != 1) {
 			if (r == -1)
 				return false;
-			pipe_put(h);
+			pipe_put(h->pipe, h->inpipe);
 			half_wait(h, false);
 			return true;
 		}
@@ -348,4 +357,211 @@ relay_start(struct proxy *px, int cfd, int ufd, const void *to_up,
 			event_add(t->h[i].rd, NULL);
 	}
 	return 0;
+}
+
+/*
+ * A forwarded response's body (Content-Length or until-close framing),
+ * upstream socket -> pipe -> client socket, once its head has gone out:
+ * the bufferevents stand still meanwhile and get the connection back
+ * when the body is complete, so keep-alive and pipelining go on as
+ * before.  Only the framed byte count is ever taken from the upstream:
+ * a byte past the body stays in the socket for the head parser to see.
+ */
+struct bodysplice {
+	struct conn	*c;
+	int		 from, to;
+	int		 pipe[2];
+	size_t		 inpipe;
+	struct event	*rd, *wr;
+};
+
+static void
+bodysplice_free(struct bodysplice *bs)
+{
+	if (bs->rd)
+		event_free(bs->rd);
+	if (bs->wr)
+		event_free(bs->wr);
+	pipe_drop(bs->pipe, bs->inpipe);
+	bs->c->bsplice = NULL;
+	free(bs);
+}
+
+static void
+bodysplice_wait(struct bodysplice *bs, bool write)
+{
+	struct proxy	*px = bs->c->px;
+	struct timeval	 tv = { px->idle_timeout, 0 };
+
+	if (write) {
+		event_del(bs->rd);
+		event_add(bs->wr, NULL);
+	} else {
+		event_del(bs->wr);
+		event_add(bs->rd, px->idle_timeout > 0 ? &tv : NULL);
+	}
+}
+
+/* The head and early body bytes the client is still owed go first.  A
+ * bufferevent keeps the front of its output frozen against draining by
+ * others; it is stopped now, so we thaw it for our write. */
+static int
+bodysplice_flush_head(struct bodysplice *bs)
+{
+	struct evbuffer	*out = bufferevent_get_output(bs->c->cbev);
+	int		 r = 1;
+
+	if (evbuffer_get_length(out) == 0)
+		return 1;
+	evbuffer_unfreeze(out, 1);
+	while (evbuffer_get_length(out) > 0)
+		if (evbuffer_write(out, bs->to) == -1) {
+			r = errno == EAGAIN || errno == EINTR ? 0 : -1;
+			break;
+		}
+	evbuffer_freeze(out, 1);
+	return r;
+}
+
+static int
+bodysplice_flush_pipe(struct bodysplice *bs)
+{
+	ssize_t	n;
+
+	while (bs->inpipe > 0) {
+		n = splice(bs->pipe[0], NULL, bs->to, NULL, bs->inpipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == -1)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		bs->inpipe -= n;
+	}
+	return 1;
+}
+
+/* Into the pipe: 1 got some, 0 would block, 2 end of stream, -1 error,
+ * -2 splice refused (nothing taken). */
+static int
+bodysplice_fill(struct bodysplice *bs)
+{
+	struct body	*b = &bs->c->respb;
+	size_t		 want = RELAY_CHUNK;
+	ssize_t		 n;
+
+	if (b->framing == HTTP_BODY_LENGTH && b->left < want)
+		want = b->left;
+	if (bs->pipe[0] == -1 && pipe_get(bs->pipe) == -1)
+		return -1;
+	n = splice(bs->from, NULL, bs->pipe[1], NULL, want,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		bs->inpipe += n;
+		if (b->framing == HTTP_BODY_LENGTH)
+			b->left -= n;
+		return 1;
+	}
+	if (n == 0)
+		return 2;
+	if (errno == EINVAL)
+		return -2;
+	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
+/* Give the connection back to the bufferevents: the body is complete,
+ * ended by the upstream's close (eof), or splice was refused. */
+static void
+bodysplice_end(struct bodysplice *bs, bool eof)
+{
+	struct conn	*c = bs->c;
+
+	bodysplice_free(bs);
+	http_body_spliced(c, eof);
+}
+
+static void
+bodysplice_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bodysplice	*bs = arg;
+	struct conn		*c = bs->c;
+	int			 r, round;
+
+	if (what & EV_TIMEOUT) {
+		log_debug("%s:%d: upstream idle in a response body", c->host,
+		    c->port);
+		bodysplice_end(bs, true);
+		return;
+	}
+	for (round = 0; round < RELAY_ROUNDS; round++) {
+		if ((r = bodysplice_flush_head(bs)) != 1 ||
+		    (r = bodysplice_flush_pipe(bs)) != 1) {
+			if (r == -1)
+				goto fail;
+			bodysplice_wait(bs, true);
+			return;
+		}
+		if (c->respb.framing == HTTP_BODY_LENGTH &&
+		    c->respb.left == 0) {
+			bodysplice_end(bs, false);
+			return;
+		}
+		switch (bodysplice_fill(bs)) {
+		case 1:
+			continue;
+		case 0:
+			/* Drained: a quiet body holds no pipe. */
+			pipe_put(bs->pipe, bs->inpipe);
+			bodysplice_wait(bs, false);
+			return;
+		case 2:
+			bodysplice_end(bs, true);
+			return;
+		case -2:
+			log_debug("splice refused, copying instead");
+			bodysplice_end(bs, false);
+			return;
+		default:
+			goto fail;
+		}
+	}
+	bodysplice_wait(bs, bs->inpipe > 0);
+	return;
+fail:
+	log_debug("%s:%d: response body: %s", c->host, c->port,
+	    strerror(errno));
+	bodysplice_free(bs);
+	conn_free(c);
+}
+
+/*
+ * Take over the rest of c's response body; false (nothing changed) if
+ * this body cannot be spliced.  The upstream's input buffer must be
+ * empty: what libevent read already went out through body_move.
+ */
+bool
+relay_body_start(struct conn *c)
+{
+	struct bodysplice	*bs;
+
+	if (c->px->nosplice || c->bsplice != NULL ||
+	    evbuffer_get_length(bufferevent_get_input(c->ubev)) > 0)
+		return false;
+	if ((bs = calloc(1, sizeof(*bs))) == NULL)
+		return false;
+	bs->c = c;
+	bs->from = bufferevent_getfd(c->ubev);
+	bs->to = bufferevent_getfd(c->cbev);
+	bs->pipe[0] = bs->pipe[1] = -1;
+	bs->rd = event_new(c->px->base, bs->from, EV_READ | EV_PERSIST,
+	    bodysplice_cb, bs);
+	bs->wr = event_new(c->px->base, bs->to, EV_WRITE | EV_PERSIST,
+	    bodysplice_cb, bs);
+	c->bsplice = bs;
+	if (bs->rd == NULL || bs->wr == NULL) {
+		bodysplice_free(bs);
+		return false;
+	}
+	bufferevent_disable(c->ubev, EV_READ | EV_WRITE);
+	bufferevent_disable(c->cbev, EV_READ | EV_WRITE);
+	/* The client's buffer first: it may already be writable. */
+	bodysplice_wait(bs, true);
+	return true;
 }
