@@ -11,7 +11,7 @@ $(B)/bin/srt-launch: $(SRT_LAUNCH_OBJS) $(LIBPOLICY) $(LIBCOMMON)
 # the code srt-launch runs (libcommon/gen/filter-gen.c) so that the
 # command skips libseccomp; test_filter_precompiled includes filter.c.
 FILTER_GEN	:= $(B)/libcommon/gen/filter-gen
-$(FILTER_GEN): libcommon/gen/filter-gen.c srt-launch/filter.c \
+$(FILTER_GEN): libcommon/gen/filter-gen.c libcommon/gen/gen.h srt-launch/filter.c \
     srt-launch/srt-launch.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(filter-out -MMD -MP,$(CFLAGS_ALL)) \

@@ -11,8 +11,11 @@
 #define CONFINE_GEN 1
 #include "libcommon/confine-linux.c"
 
-#include <stdarg.h>
 #include <sys/mman.h>
+
+#include "libcommon/gen/gen.h"
+
+const char gen_name[] = "confine-gen";
 
 /* Keep in step with the confine() calls in the helpers. */
 static const char *const gen_promises[] = {
@@ -26,48 +29,14 @@ static const char *const gen_promises[] = {
 	"stdio sendfd recvfd unix wpath cpath",
 };
 
-static void
-gen_vlog(const char *fmt, va_list ap)
-{
-	fputs("confine-gen: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void
-log_warn(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	gen_vlog(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	gen_vlog(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_debug(const char *fmt, ...)
-{
-}
 
 /* Two pids no constant in a filter is: where the programs differ. */
 #define GEN_PID_A	0x1a2b3c4d
 #define GEN_PID_B	0x2b3c4d5e
-#define GEN_MAX		4096
 
 static ssize_t
 gen_export(const char *promises, pid_t pid, struct sock_filter *insns)
 {
-	ssize_t	n;
 	int	fd;
 
 	if ((fd = memfd_create("confine-gen", 0)) == -1 ||
@@ -75,13 +44,7 @@ gen_export(const char *promises, pid_t pid, struct sock_filter *insns)
 		perror(promises);
 		return -1;
 	}
-	n = pread(fd, insns, GEN_MAX * sizeof(*insns), 0);
-	close(fd);
-	if (n <= 0 || n % (ssize_t)sizeof(*insns) != 0) {
-		fprintf(stderr, "confine-gen: %s: bad export\n", promises);
-		return -1;
-	}
-	return n / (ssize_t)sizeof(*insns);
+	return gen_read(fd, insns, promises);
 }
 
 static int
@@ -102,9 +65,7 @@ gen_one(size_t n, const char *promises, int *bits)
 	}
 	printf("/* \"%s\" */\nstatic const struct sock_filter "
 	    "confine_filter_%zu[] = {\n", promises, n);
-	for (i = 0; i < na; i++)
-		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", a[i].code,
-		    a[i].jt, a[i].jf, a[i].k);
+	gen_print(a, na);
 	printf("};\nstatic const unsigned short confine_pid_%zu[] = {", n);
 	for (i = 0; i < na; i++) {
 		if (memcmp(&a[i], &b[i], sizeof(a[i])) == 0)

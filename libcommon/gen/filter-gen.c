@@ -12,43 +12,13 @@
 #define FILTER_GEN 1
 #include "srt-launch/filter.c"
 
-#include <stdarg.h>
 #include <sys/mman.h>
 
-#define GEN_MAX		4096
+#include "libcommon/gen/gen.h"
 
-static void
-gen_vlog(const char *fmt, va_list ap)
-{
-	fputs("filter-gen: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
+const char gen_name[] = "filter-gen";
 
-void
-log_warn(const char *fmt, ...)
-{
-	va_list	ap;
 
-	va_start(ap, fmt);
-	gen_vlog(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	gen_vlog(fmt, ap);
-	va_end(ap);
-}
-
-void
-log_debug(const char *fmt, ...)
-{
-}
 
 /* filter.c hands an observed command's listener over; never here. */
 int
@@ -61,7 +31,8 @@ static int
 gen_one(int v)
 {
 	static struct sock_filter	insns[GEN_MAX];
-	ssize_t				n, i;
+	char				what[32];
+	ssize_t				n;
 	int				fd;
 
 	if ((fd = memfd_create("filter-gen", 0)) == -1 ||
@@ -70,22 +41,15 @@ gen_one(int v)
 		    strerror(errno));
 		return -1;
 	}
-	n = pread(fd, insns, sizeof(insns), 0);
-	close(fd);
-	if (n <= 0 || n % (ssize_t)sizeof(insns[0]) != 0 ||
-	    n == (ssize_t)sizeof(insns)) {
-		fprintf(stderr, "filter-gen: variant %d: bad export\n", v);
+	snprintf(what, sizeof(what), "variant %d", v);
+	if ((n = gen_read(fd, insns, what)) == -1)
 		return -1;
-	}
-	n /= (ssize_t)sizeof(insns[0]);
 	printf("/* unix %s, nested userns %s, observed %s */\n"
 	    "static const struct sock_filter filter_prog_%d[] = {\n",
 	    v & FILTER_UNIX_OK ? "allowed" : "refused",
 	    v & FILTER_NESTED ? "allowed" : "refused",
 	    v & FILTER_NOTIFY ? "yes" : "no", v);
-	for (i = 0; i < n; i++)
-		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", insns[i].code,
-		    insns[i].jt, insns[i].jf, insns[i].k);
+	gen_print(insns, n);
 	printf("};\n\n");
 	return 0;
 }
