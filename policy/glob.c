@@ -37,6 +37,7 @@ struct gprog {
 	struct gtok	*t;
 	size_t		 m;
 	size_t		 nstates;	/* 2 * (m + 1): (pos, inside-GSS) */
+	uint8_t		*seen;		/* scratch of nstates, all zero */
 };
 
 /* The ranges of a set; false where they spell none (empty, backwards). */
@@ -139,125 +140,183 @@ glob_compile(const char *pat, struct gprog *g)
 		}
 	}
 	g->nstates = 2 * (g->m + 1);
+	if ((g->seen = calloc(g->nstates, 1)) == NULL) {
+		free(g->t);
+		return -1;
+	}
 	return 0;
+}
+
+static void
+glob_prog_free(struct gprog *g)
+{
+	free(g->t);
+	free(g->seen);
 }
 
 #define ST(i, in)	(2 * (i) + (in))
 
-/* Zero-width moves only go forward, so one ascending pass closes. */
+/*
+ * A state set is the list of its live states, so a step costs the live
+ * states, not the pattern's length: a long pattern with many wildcards
+ * walked over a large tree stays cheap.  seen[] marks members while a set
+ * is built and is cleared again before the builder returns.
+ */
+struct gset {
+	size_t		n;
+	uint32_t	v[];
+};
+
+static struct gset *
+gset_new(const struct gprog *g)
+{
+	struct gset	*s;
+
+	if ((s = malloc(sizeof(*s) + g->nstates * sizeof(s->v[0]))) != NULL)
+		s->n = 0;
+	return s;
+}
+
 static void
-glob_closure(const struct gprog *g, uint8_t *s)
+gset_copy(struct gset *dst, const struct gset *src)
+{
+	dst->n = src->n;
+	memcpy(dst->v, src->v, src->n * sizeof(src->v[0]));
+}
+
+static void
+gset_unmark(const struct gprog *g, const struct gset *s)
 {
 	size_t	i;
 
-	for (i = 0; i < g->m; i++) {
-		if (!s[ST(i, 0)])
-			continue;
-		if (g->t[i].kind == G_STAR || g->t[i].kind == G_GSTAR ||
-		    g->t[i].kind == G_GSS)
-			s[ST(i + 1, 0)] = 1;
+	for (i = 0; i < s->n; i++)
+		g->seen[s->v[i]] = 0;
+}
+
+/* Add state st and its zero-width successors (they only go forward). */
+static void
+gset_add(const struct gprog *g, struct gset *s, size_t st)
+{
+	for (;;) {
+		size_t	i = st / 2;
+
+		if (g->seen[st])
+			return;
+		g->seen[st] = 1;
+		s->v[s->n++] = (uint32_t)st;
+		if ((st & 1) || i >= g->m || (g->t[i].kind != G_STAR &&
+		    g->t[i].kind != G_GSTAR && g->t[i].kind != G_GSS))
+			return;
+		st = ST(i + 1, 0);
 	}
 }
 
 static void
-glob_step1(const struct gprog *g, size_t i, unsigned char c, uint8_t *out)
+glob_step1(const struct gprog *g, size_t i, unsigned char c,
+    struct gset *out)
 {
 	const struct gtok	*t = &g->t[i];
 
 	switch (t->kind) {
 	case G_LIT:
 		if (c == t->c)
-			out[ST(i + 1, 0)] = 1;
+			gset_add(g, out, ST(i + 1, 0));
 		break;
 	case G_ANY:
 		if (c != '/')
-			out[ST(i + 1, 0)] = 1;
+			gset_add(g, out, ST(i + 1, 0));
 		break;
 	case G_SET:
 		if (glob_set_has(t, c))
-			out[ST(i + 1, 0)] = 1;
+			gset_add(g, out, ST(i + 1, 0));
 		break;
 	case G_STAR:
 		if (c != '/')
-			out[ST(i, 0)] = 1;
+			gset_add(g, out, ST(i, 0));
 		break;
 	case G_GSTAR:
-		out[ST(i, 0)] = 1;
+		gset_add(g, out, ST(i, 0));
 		break;
 	case G_GSS:
-		out[ST(i, 1)] = 1;
+		gset_add(g, out, ST(i, 1));
 		if (c == '/')
-			out[ST(i + 1, 0)] = 1;
+			gset_add(g, out, ST(i + 1, 0));
 		break;
 	}
 }
 
 /* out = closure(step(in, c)); returns whether out is non-empty. */
 static bool
-glob_step(const struct gprog *g, const uint8_t *in, unsigned char c,
-    uint8_t *out)
+glob_step(const struct gprog *g, const struct gset *in, unsigned char c,
+    struct gset *out)
 {
-	size_t	i;
-	bool	any = false;
+	size_t	k;
 
-	memset(out, 0, g->nstates);
-	for (i = 0; i < g->m; i++) {
-		if (in[ST(i, 0)])
+	out->n = 0;
+	for (k = 0; k < in->n; k++) {
+		size_t	st = in->v[k], i = st / 2;
+
+		if (i >= g->m)
+			continue;	/* the accepting state consumes nothing */
+		if (!(st & 1))
 			glob_step1(g, i, c, out);
-		if (in[ST(i, 1)]) {
-			out[ST(i, 1)] = 1;
+		else {
+			gset_add(g, out, ST(i, 1));
 			if (c == '/')
-				out[ST(i + 1, 0)] = 1;
+				gset_add(g, out, ST(i + 1, 0));
 		}
 	}
-	glob_closure(g, out);
-	for (i = 0; i < g->nstates; i++)
-		any |= out[i] != 0;
-	return any;
+	gset_unmark(g, out);
+	return out->n != 0;
 }
 
-/* Consume s; the state ends in cur.  tmp is scratch of nstates. */
+/* Consume s; the state ends in cur.  tmp is scratch. */
 static bool
-glob_run(const struct gprog *g, uint8_t *cur, uint8_t *tmp, const char *s,
-    size_t n)
+glob_run(const struct gprog *g, struct gset *cur, struct gset *tmp,
+    const char *s, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
 		if (!glob_step(g, cur, (unsigned char)s[i], tmp)) {
-			memset(cur, 0, g->nstates);
+			cur->n = 0;
 			return false;
 		}
-		memcpy(cur, tmp, g->nstates);
+		gset_copy(cur, tmp);
 	}
 	return true;
 }
 
 static bool
-glob_accepts(const struct gprog *g, const uint8_t *s)
+glob_accepts(const struct gprog *g, const struct gset *s)
 {
-	return s[ST(g->m, 0)] != 0;
+	size_t	k;
+
+	for (k = 0; k < s->n; k++)
+		if (s->v[k] == ST(g->m, 0))
+			return true;
+	return false;
 }
 
 static void
-glob_start(const struct gprog *g, uint8_t *s)
+glob_start(const struct gprog *g, struct gset *s)
 {
-	memset(s, 0, g->nstates);
-	s[ST(0, 0)] = 1;
-	glob_closure(g, s);
+	s->n = 0;
+	gset_add(g, s, ST(0, 0));
+	gset_unmark(g, s);
 }
 
 bool
 glob_match(const char *pattern, const char *path)
 {
 	struct gprog	 g;
-	uint8_t		*a, *b;
+	struct gset	*a, *b;
 	bool		 ok = false;
 
 	if (glob_compile(pattern, &g) == -1)
 		return false;
-	a = malloc(g.nstates);
-	b = malloc(g.nstates);
+	a = gset_new(&g);
+	b = gset_new(&g);
 	if (a != NULL && b != NULL) {
 		glob_start(&g, a);
 		ok = glob_run(&g, a, b, path, strlen(path)) &&
@@ -265,7 +324,7 @@ glob_match(const char *pattern, const char *path)
 	}
 	free(a);
 	free(b);
-	free(g.t);
+	glob_prog_free(&g);
 	return ok;
 }
 
@@ -344,7 +403,7 @@ glob_is_dir(struct gwalk *w, const char *path, unsigned char dtype,
 	return true;
 }
 
-static int	glob_walk(struct gwalk *, char *, size_t, const uint8_t *);
+static int	glob_walk(struct gwalk *, char *, size_t, const struct gset *);
 
 static bool
 glob_is_link(const char *path, unsigned char dtype)
@@ -360,12 +419,12 @@ glob_is_link(const char *path, unsigned char dtype)
 
 /* One directory entry: match it, then perhaps descend. */
 static int
-glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
+glob_entry(struct gwalk *w, char *path, size_t plen, const struct gset *state,
     const struct dirent *de)
 {
 	const struct gprog	*g = w->g;
 	struct stat		 st;
-	uint8_t			*s2, *s3;
+	struct gset		*s2, *s3;
 	size_t			 nlen = strlen(de->d_name);
 	bool			 matched, dir, live;
 	int			 rv = -1;
@@ -374,13 +433,13 @@ glob_entry(struct gwalk *w, char *path, size_t plen, const uint8_t *state,
 		return 0;
 	path[plen] = '/';
 	memcpy(path + plen + 1, de->d_name, nlen + 1);
-	s2 = malloc(g->nstates);
-	s3 = malloc(g->nstates);
+	s2 = gset_new(g);
+	s3 = gset_new(g);
 	if (s2 == NULL || s3 == NULL) {
 		w->why = "out of memory";
 		goto out;
 	}
-	memcpy(s2, state, g->nstates);
+	gset_copy(s2, state);
 	if (!glob_run(g, s2, s3, de->d_name, nlen) ||
 	    (w->lim->allow && glob_is_link(path, de->d_type))) {
 		rv = 0;
@@ -414,7 +473,7 @@ out:
 }
 
 static int
-glob_walk(struct gwalk *w, char *path, size_t plen, const uint8_t *state)
+glob_walk(struct gwalk *w, char *path, size_t plen, const struct gset *state)
 {
 	struct dirent	*de;
 	DIR		*d;
@@ -449,7 +508,8 @@ glob_cmp(const void *a, const void *b)
 
 /* Start at the base with the state after "base/". */
 static int
-glob_from_base(struct gwalk *w, const char *base, uint8_t *a, uint8_t *b)
+glob_from_base(struct gwalk *w, const char *base, struct gset *a,
+    struct gset *b)
 {
 	char		 path[PATH_MAX];
 	struct stat	 st;
@@ -481,7 +541,7 @@ glob_walk_pattern(const char *pattern, const char *base,
 {
 	struct gprog	 g;
 	struct gwalk	 w;
-	uint8_t		*a = NULL, *b = NULL;
+	struct gset	*a = NULL, *b = NULL;
 	int		 rv = -1;
 
 	if (glob_compile(pattern, &g) == -1) {
@@ -494,13 +554,13 @@ glob_walk_pattern(const char *pattern, const char *base,
 	w.r = r;
 	w.dirform = strlen(pattern) >= 3 &&
 	    strcmp(pattern + strlen(pattern) - 3, "/**") == 0;
-	if ((a = malloc(g.nstates)) == NULL || (b = malloc(g.nstates)) == NULL)
+	if ((a = gset_new(&g)) == NULL || (b = gset_new(&g)) == NULL)
 		w.why = "out of memory";
 	else
 		rv = glob_from_base(&w, base, a, b);
 	free(a);
 	free(b);
-	free(g.t);
+	glob_prog_free(&g);
 	if (rv == -1 || w.why != NULL) {
 		*why = w.why != NULL ? w.why : "glob walk failed";
 		return -1;
