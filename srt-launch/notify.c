@@ -564,7 +564,7 @@ static void
 notify_event_init(struct notify *n, const struct seccomp_notif *req,
     struct srt_event *ev)
 {
-	event_init(ev);
+	event_stamp(ev);
 	ev->sandbox_id = n->l->svc != NULL ? n->l->svc->sandbox_id : 0;
 	ev->launcher_pid = n->l->launcher_pid;
 	strlcpy(ev->command, n->command, sizeof(ev->command));
