@@ -1146,6 +1146,16 @@ service_supervise(struct launch *l, pid_t pid, int life_wr)
 		svc_poll_once(&sl);
 	close(sl.pidfd);
 	close(sl.sfd);
+	/*
+	 * pid 1 is reaped: the helpers stop while we clean the host up.  On
+	 * a file system with online discard (ext4 -o discard) each removed
+	 * directory waits for the disk, so let that overlap their exit.
+	 */
+	if (!sl.stopping) {
+		svc_stop_helpers(l);
+		sl.stopping = true;
+	}
+	hold_cleanup_host(l);
 	svc_shutdown(l, sl.stopping);
 	if (sl.life_wr != -1)
 		close(sl.life_wr);
