@@ -1024,17 +1024,19 @@ svc_stop_helpers(struct launch *l)
  * the proxy (exiting on our shutdown, its last events written first)
  * and the observer (gone with the sandbox) to close their channels.  A
  * last event still starts the monitor, for its line and the summary;
- * none, and there is nothing to show or sum up.
+ * none, and there is nothing to show or sum up.  Returns the time
+ * waited, which is the proxy's to wait for its exit.
  */
-static void
+static int
 svc_monitor_settle(struct launch *l)
 {
 	struct service	*s = l->svc;
 	struct pollfd	 pfd[2];
-	int		 deadline = svc_now_ms() + SVC_REAP_MS, left;
+	int		 start = svc_now_ms(), deadline = start + SVC_REAP_MS;
+	int		 left;
 
 	if (!s->monitor_lazy)
-		return;
+		return 0;
 	while (s->monitor_lazy && (s->mon_proxy != -1 ||
 	    s->mon_sandbox != -1) && (left = deadline - svc_now_ms()) > 0) {
 		pfd[0] = (struct pollfd){ s->mon_proxy, POLLIN, 0 };
@@ -1047,6 +1049,7 @@ svc_monitor_settle(struct launch *l)
 		svc_monitor_release(s);
 	else
 		svc_stop_monitor(l);
+	return svc_now_ms() - start;
 }
 
 static void
@@ -1086,10 +1089,11 @@ static void
 svc_shutdown(struct launch *l, bool stopping)
 {
 	struct service	*s = l->svc;
+	int		 waited, left;
 
 	if (!stopping)
 		svc_stop_helpers(l);
-	svc_monitor_settle(l);
+	waited = svc_monitor_settle(l);
 	svc_summary(l);
 	/* The monitor drains its outputs first: the JSON lines are whole
 	 * when we return. */
@@ -1097,7 +1101,8 @@ svc_shutdown(struct launch *l, bool stopping)
 		svc_reap(s->monitor_pid, SVC_REAP_MS);
 	if (s->proxy_pid != -1) {
 		close(s->proxy.fd);
-		svc_reap(s->proxy_pid, SVC_REAP_MS);
+		left = SVC_REAP_MS - waited;
+		svc_reap(s->proxy_pid, left > 100 ? left : 100);
 	}
 	imsgbuf_clear(&s->proxy);
 	if (s->monitor_pid != -1)
