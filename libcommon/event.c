@@ -32,7 +32,7 @@ static const char *const kind_names[] = {
 };
 
 void
-event_init(struct srt_event *ev)
+event_stamp(struct srt_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	clock_gettime(CLOCK_REALTIME, &ev->ts);

@@ -58,8 +58,10 @@ struct srt_event {
 	char			 rule[EVENT_RULE_MAX];
 };
 
-/* Zero the event and stamp it with the current time. */
-void	event_init(struct srt_event *);
+/* Zero the event and stamp it with the current time.  (Not event_init:
+ * libevent's deprecated one has that name, and the static helpers link
+ * both.) */
+void	event_stamp(struct srt_event *);
 
 /*
  * Copy src into dst (size bytes).  If it does not fit, cut it at a UTF-8

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "libcommon/confine.h"
@@ -47,26 +49,55 @@ privdrop_verify(uid_t uid, gid_t gid)
 	return 0;
 }
 
+/*
+ * /etc/passwd itself first: the helpers are linked statically, and a
+ * static glibc reaches other NSS sources only by loading the shared
+ * modules of the very glibc it was built with.  getpwnam then, for a
+ * user only NSS knows (-u in standalone mode).
+ */
+static int
+privdrop_lookup(const char *user, uid_t *uid, gid_t *gid)
+{
+	struct passwd	*pw;
+	FILE		*f;
+
+	if ((f = fopen("/etc/passwd", "re")) != NULL) {
+		while ((pw = fgetpwent(f)) != NULL)
+			if (strcmp(pw->pw_name, user) == 0)
+				break;
+		if (pw != NULL) {
+			*uid = pw->pw_uid;
+			*gid = pw->pw_gid;
+		}
+		fclose(f);
+		if (pw != NULL)
+			return 0;
+	}
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
 int
 privdrop(const char *user)
 {
-	struct passwd	*pw;
-	uid_t		 uid;
-	gid_t		 gid;
+	uid_t	uid;
+	gid_t	gid;
 
 	if (geteuid() != 0)
 		return 0;
 	if (user == NULL)
 		user = "nobody";
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		if (errno == 0)
-			errno = ENOENT;
+	if (privdrop_lookup(user, &uid, &gid) == -1) {
 		log_warn("%s: user %s", __func__, user);
 		return -1;
 	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
 	if (setgroups(1, &gid) == -1) {
 		log_warn("%s: setgroups", __func__);
 		return -1;

@@ -448,10 +448,13 @@ hold_host_tmpdir(const struct launch *l)
 }
 
 void
-hold_cleanup_host(const struct launch *l)
+hold_cleanup_host(struct launch *l)
 {
 	size_t	i;
 
+	if (l->host_clean)
+		return;
+	l->host_clean = true;
 	hold_host_tmpdir(l);
 	for (i = l->plan.n; i-- > 0;) {
 		switch (l->plan.v[i].type) {

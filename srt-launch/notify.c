@@ -122,6 +122,7 @@ struct notify {
 	int		 listener;
 	struct imsgbuf	 ib;
 	bool		 ev_up;
+	bool		 greeted;	/* hello sent: before the first event */
 	pid_t		 mem_pid;	/* /proc/PID/mem cached for this pid */
 	int		 mem_fd;
 	char		 command[EVENT_COMMAND_MAX];
@@ -563,7 +564,7 @@ static void
 notify_event_init(struct notify *n, const struct seccomp_notif *req,
     struct srt_event *ev)
 {
-	event_init(ev);
+	event_stamp(ev);
 	ev->sandbox_id = n->l->svc != NULL ? n->l->svc->sandbox_id : 0;
 	ev->launcher_pid = n->l->launcher_pid;
 	strlcpy(ev->command, n->command, sizeof(ev->command));
@@ -576,12 +577,19 @@ notify_event_init(struct notify *n, const struct seccomp_notif *req,
 static void
 notify_send(struct notify *n, int id_ok, const struct srt_event *ev)
 {
+	struct srt_hello	hello = { SRT_PROTO_VERSION, SRT_ROLE_SANDBOX };
 	struct srt_event	e;
 
 	if (!n->ev_up || !id_ok)
 		return;
 	e = *ev;
 	notify_comm(ev->pid, e.comm, sizeof(e.comm));
+	if (!n->greeted && imsg_compose(&n->ib, IMSG_HELLO, 0, getpid(), -1,
+	    &hello, sizeof(hello)) == -1) {
+		n->ev_up = false;
+		return;
+	}
+	n->greeted = true;
 	if (event_send(&n->ib, &e) == -1 || imsgbuf_flush(&n->ib) == -1) {
 		log_warnx("observer: srt-monitor gone, no more events");
 		n->ev_up = false;
@@ -859,7 +867,6 @@ notify_loop(struct notify *n)
 static void __attribute__((noreturn))
 notify_main(struct launch *l, int sp)
 {
-	struct srt_hello	h = { SRT_PROTO_VERSION, SRT_ROLE_SANDBOX };
 	struct notify		n;
 	int			keep[2], lo, hi;
 
@@ -901,8 +908,9 @@ notify_main(struct launch *l, int sp)
 	}
 	if (imsgbuf_init(&n.ib, l->notify_ev) == -1)
 		_exit(1);
-	n.ev_up = imsg_compose(&n.ib, IMSG_HELLO, 0, getpid(), -1, &h,
-	    sizeof(h)) != -1 && imsgbuf_flush(&n.ib) != -1;
+	/* The hello waits for the first event: the launcher starts the
+	 * monitor when the first byte arrives (service.c). */
+	n.ev_up = true;
 	n.listener = notify_recv_listener(sp);
 	close(sp);
 	if (n.listener != -1)

@@ -311,23 +311,131 @@ svc_start_proxy(struct launch *l, struct service *s, int ctl, int mon)
 	s->proxy_pid = svc_spawn(s->exe_proxy, argv, fds, 3, true);
 }
 
-int
-service_send_policy(struct launch *l, const char *text, size_t len)
+static int
+svc_proxy_policy(struct service *s, const char *text, size_t len)
 {
-	struct service	*s = l->svc;
-	int		 rc = 0;
-
 	if (imsg_compose(&s->proxy, IMSG_POLICY, s->sandbox_id, getpid(),
 	    -1, text, len) == -1 || imsgbuf_flush(&s->proxy) == -1)
-		rc = -1;
-	if (s->monitor_up && (imsg_compose(&s->monitor, IMSG_POLICY,
-	    s->sandbox_id, getpid(), -1, text, len) == -1 ||
-	    imsgbuf_flush(&s->monitor) == -1)) {
+		return -1;
+	return 0;
+}
+
+static void
+svc_monitor_policy(struct service *s, const char *text, size_t len)
+{
+	if (imsg_compose(&s->monitor, IMSG_POLICY, s->sandbox_id, getpid(),
+	    -1, text, len) == -1 || imsgbuf_flush(&s->monitor) == -1) {
 		log_warnx("srt-monitor: cannot send the policy; violations "
 		    "are no longer shown");
 		s->monitor_up = false;
 	}
+}
+
+/* A monitor not started yet starts with the latest policy. */
+static void
+svc_keep_policy(struct service *s, const char *text, size_t len)
+{
+	char	*copy;
+
+	if ((copy = malloc(len)) == NULL)
+		fatal("malloc");
+	memcpy(copy, text, len);
+	free(s->policy);
+	s->policy = copy;
+	s->policylen = len;
+}
+
+int
+service_send_policy(struct launch *l, const char *text, size_t len)
+{
+	struct service	*s = l->svc;
+	int		 rc;
+
+	rc = svc_proxy_policy(s, text, len);
+	if (s->monitor_up)
+		svc_monitor_policy(s, text, len);
+	else if (s->monitor_lazy)
+		svc_keep_policy(s, text, len);
 	return rc;
+}
+
+/* The monitor's held ends and its program, once it runs or never will. */
+static void
+svc_monitor_release(struct service *s)
+{
+	int	*fd[] = { &s->mon_proxy, &s->mon_sandbox, &s->exe_monitor };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(fd) / sizeof(fd[0]); i++) {
+		if (*fd[i] != -1)
+			close(*fd[i]);
+		*fd[i] = -1;
+	}
+	s->monitor_lazy = false;
+}
+
+/*
+ * Start srt-monitor on the event channels made at the start (the proxy
+ * and the observer may have written into them already: the kernel kept
+ * it) and a new launcher channel, then greet it and send the policy,
+ * which it needs before it reads any event (ignoreViolations).
+ */
+static void
+svc_monitor_launch(struct launch *l, struct service *s)
+{
+	int	mctl[2];
+
+	svc_socketpair(mctl);
+	svc_start_monitor(l, s, mctl[1], s->mon_proxy, s->mon_sandbox);
+	close(mctl[1]);
+	svc_monitor_release(s);
+	if (imsgbuf_init(&s->monitor, mctl[0]) == -1 ||
+	    imsgbuf_set_maxsize(&s->monitor, SRT_IMSG_MAX) == -1)
+		fatal_launch("imsgbuf");
+	s->monitor_up = true;
+	svc_hello(&s->monitor);
+	svc_monitor_policy(s, s->policy, s->policylen);
+	log_debug("sandbox %08x: srt-monitor pid %d", s->sandbox_id,
+	    (int)s->monitor_pid);
+}
+
+/* What waits on a held channel: 1 data, 0 its end, -1 nothing yet. */
+static int
+svc_peek(int fd)
+{
+	char	c;
+	ssize_t	n;
+
+	if ((n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT)) == 1)
+		return 1;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	return 0;
+}
+
+/*
+ * A lazy monitor's channels stirred: the first byte of an event (or of
+ * the hello before it) starts the monitor; a closed channel will never
+ * carry one, so it is let go.
+ */
+static void
+svc_monitor_wake(struct launch *l)
+{
+	struct service	*s = l->svc;
+	int		*fd[] = { &s->mon_proxy, &s->mon_sandbox };
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; s->monitor_lazy && i < sizeof(fd) / sizeof(fd[0]); i++) {
+		if (*fd[i] == -1 || (r = svc_peek(*fd[i])) == -1)
+			continue;
+		if (r == 1)
+			svc_monitor_launch(l, s);
+		else {
+			close(*fd[i]);
+			*fd[i] = -1;
+		}
+	}
 }
 
 /*
@@ -341,14 +449,14 @@ service_start(struct launch *l)
 {
 	struct service	*s;
 	char		 dir[PATH_MAX];
-	int		 pctl[2], mctl[2] = { -1, -1 }, pm[2] = { -1, -1 };
-	int		 sbx;
+	int		 pctl[2], pm[2] = { -1, -1 };
 	bool		 want_monitor = !l->quiet || l->violations != NULL;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("calloc");
 	l->svc = s;
 	s->monitor_pid = -1;
+	s->mon_proxy = s->mon_sandbox = -1;
 	s->sandbox_id = arc4random();
 	control_init(&s->ctl, l->control_fd);
 	service_libexec(dir, sizeof(dir));
@@ -359,20 +467,23 @@ service_start(struct launch *l)
 	svc_read_policy(l, s);
 	svc_socketpair(pctl);
 	svc_socketpair(s->bridge);
+	/*
+	 * The monitor only shows and counts events: it costs a process at
+	 * every start, yet most runs have none.  So it starts with the
+	 * first (svc_monitor_wake); --violations records to a file it must
+	 * open at once, so there it starts now.  A run without events has
+	 * no summary either: the same output, without the process.
+	 */
 	if (want_monitor) {
-		svc_socketpair(mctl);
 		svc_socketpair(pm);
-		sbx = notify_channel(l);
-		svc_start_monitor(l, s, mctl[1], pm[1], sbx);
-		close(mctl[1]);
-		close(pm[1]);
-		if (sbx != -1)
-			close(sbx);
-		if (imsgbuf_init(&s->monitor, mctl[0]) == -1 ||
-		    imsgbuf_set_maxsize(&s->monitor, SRT_IMSG_MAX) == -1)
-			fatal_launch("imsgbuf");
-		s->monitor_up = true;
-		svc_hello(&s->monitor);
+		s->mon_proxy = pm[1];
+		s->mon_sandbox = notify_channel(l);
+		s->monitor_lazy = true;
+		if (l->violations != NULL)
+			svc_monitor_launch(l, s);
+	} else {
+		close(s->exe_monitor);
+		s->exe_monitor = -1;
 	}
 	svc_start_proxy(l, s, pctl[1], pm[0]);
 	close(pctl[1]);
@@ -381,16 +492,16 @@ service_start(struct launch *l)
 	close(s->bridge[0]);
 	s->bridge[0] = -1;
 	close(s->exe_proxy);
-	close(s->exe_monitor);
 	if (imsgbuf_init(&s->proxy, pctl[0]) == -1 ||
 	    imsgbuf_set_maxsize(&s->proxy, SRT_IMSG_MAX) == -1)
 		fatal_launch("imsgbuf");
 	s->proxy_up = true;
 	svc_hello(&s->proxy);
-	if (service_send_policy(l, s->policy, s->policylen) == -1)
+	if (svc_proxy_policy(s, s->policy, s->policylen) == -1)
 		fatal_launch("srt-proxy: sending the policy");
-	log_debug("sandbox %08x: srt-proxy pid %d, srt-monitor pid %d",
-	    s->sandbox_id, (int)s->proxy_pid, (int)s->monitor_pid);
+	log_debug("sandbox %08x: srt-proxy pid %d, srt-monitor %s",
+	    s->sandbox_id, (int)s->proxy_pid, s->monitor_lazy ?
+	    "at the first event" : s->monitor_up ? "up" : "not needed");
 }
 
 /* ---- pid 1 side ---- */
@@ -813,8 +924,8 @@ svc_life_read(struct svc_loop *sl)
 	svc_stop_helpers(sl->l);
 }
 
-enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_MONITOR, PFD_CONTROL, PFD_LIFE,
-    PFD_N };
+enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_MONITOR, PFD_MON_PROXY,
+    PFD_MON_SANDBOX, PFD_CONTROL, PFD_LIFE, PFD_N };
 
 static void
 svc_poll_once(struct svc_loop *sl)
@@ -833,6 +944,10 @@ svc_poll_once(struct svc_loop *sl)
 	    s->proxy.fd : -1, POLLIN, 0 };
 	pfd[PFD_MONITOR] = (struct pollfd){ s->monitor_up && !sl->stopping ?
 	    s->monitor.fd : -1, POLLIN, 0 };
+	pfd[PFD_MON_PROXY] = (struct pollfd){ s->monitor_lazy &&
+	    !sl->stopping ? s->mon_proxy : -1, POLLIN, 0 };
+	pfd[PFD_MON_SANDBOX] = (struct pollfd){ s->monitor_lazy &&
+	    !sl->stopping ? s->mon_sandbox : -1, POLLIN, 0 };
 	pfd[PFD_CONTROL] = (struct pollfd){ s->ready && !sl->stopping ?
 	    s->ctl.fd : -1, POLLIN, 0 };
 	pfd[PFD_LIFE] = (struct pollfd){ s->ready && !sl->life_eof ?
@@ -857,6 +972,9 @@ svc_poll_once(struct svc_loop *sl)
 		svc_proxy_read(sl);
 	if (!sl->done && pfd[PFD_MONITOR].revents)
 		svc_monitor_read(s, NULL);
+	if (!sl->done && (pfd[PFD_MON_PROXY].revents ||
+	    pfd[PFD_MON_SANDBOX].revents))
+		svc_monitor_wake(sl->l);
 	if (!sl->done && pfd[PFD_CONTROL].revents && control_read(sl->l) ==
 	    -1)
 		s->ctl.fd = -1;
@@ -873,6 +991,20 @@ svc_poll_once(struct svc_loop *sl)
  * first, then drains its outputs and exits.
  */
 static void
+svc_stop_monitor(struct launch *l)
+{
+	struct service	*s = l->svc;
+
+	if (s->monitor_pid == -1 || !s->monitor_up)
+		return;
+	if ((!l->quiet && imsg_compose(&s->monitor, IMSG_SUMMARY_REQ,
+	    s->sandbox_id, getpid(), -1, NULL, 0) == -1) ||
+	    imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
+	    0) == -1 || imsgbuf_flush(&s->monitor) == -1)
+		svc_monitor_gone(s, "cannot ask for the summary");
+}
+
+static void
 svc_stop_helpers(struct launch *l)
 {
 	struct service	*s = l->svc;
@@ -882,13 +1014,42 @@ svc_stop_helpers(struct launch *l)
 		    0);
 		imsgbuf_flush(&s->proxy);
 	}
-	if (s->monitor_pid == -1 || !s->monitor_up)
-		return;
-	if ((!l->quiet && imsg_compose(&s->monitor, IMSG_SUMMARY_REQ,
-	    s->sandbox_id, getpid(), -1, NULL, 0) == -1) ||
-	    imsg_compose(&s->monitor, IMSG_SHUTDOWN, 0, getpid(), -1, NULL,
-	    0) == -1 || imsgbuf_flush(&s->monitor) == -1)
-		svc_monitor_gone(s, "cannot ask for the summary");
+	if (s->monitor_lazy)
+		svc_monitor_wake(l);
+	svc_stop_monitor(l);
+}
+
+/*
+ * The run is over and no event has started the monitor yet: wait for
+ * the proxy (exiting on our shutdown, its last events written first)
+ * and the observer (gone with the sandbox) to close their channels.  A
+ * last event still starts the monitor, for its line and the summary;
+ * none, and there is nothing to show or sum up.  Returns the time
+ * waited, which is the proxy's to wait for its exit.
+ */
+static int
+svc_monitor_settle(struct launch *l)
+{
+	struct service	*s = l->svc;
+	struct pollfd	 pfd[2];
+	int		 start = svc_now_ms(), deadline = start + SVC_REAP_MS;
+	int		 left;
+
+	if (!s->monitor_lazy)
+		return 0;
+	while (s->monitor_lazy && (s->mon_proxy != -1 ||
+	    s->mon_sandbox != -1) && (left = deadline - svc_now_ms()) > 0) {
+		pfd[0] = (struct pollfd){ s->mon_proxy, POLLIN, 0 };
+		pfd[1] = (struct pollfd){ s->mon_sandbox, POLLIN, 0 };
+		if (poll(pfd, 2, left) == -1 && errno != EINTR)
+			break;
+		svc_monitor_wake(l);
+	}
+	if (s->monitor_lazy)
+		svc_monitor_release(s);
+	else
+		svc_stop_monitor(l);
+	return svc_now_ms() - start;
 }
 
 static void
@@ -928,9 +1089,11 @@ static void
 svc_shutdown(struct launch *l, bool stopping)
 {
 	struct service	*s = l->svc;
+	int		 waited, left;
 
 	if (!stopping)
 		svc_stop_helpers(l);
+	waited = svc_monitor_settle(l);
 	svc_summary(l);
 	/* The monitor drains its outputs first: the JSON lines are whole
 	 * when we return. */
@@ -938,7 +1101,8 @@ svc_shutdown(struct launch *l, bool stopping)
 		svc_reap(s->monitor_pid, SVC_REAP_MS);
 	if (s->proxy_pid != -1) {
 		close(s->proxy.fd);
-		svc_reap(s->proxy_pid, SVC_REAP_MS);
+		left = SVC_REAP_MS - waited;
+		svc_reap(s->proxy_pid, left > 100 ? left : 100);
 	}
 	imsgbuf_clear(&s->proxy);
 	if (s->monitor_pid != -1)
@@ -987,6 +1151,16 @@ service_supervise(struct launch *l, pid_t pid, int life_wr)
 		svc_poll_once(&sl);
 	close(sl.pidfd);
 	close(sl.sfd);
+	/*
+	 * pid 1 is reaped: the helpers stop while we clean the host up.  On
+	 * a file system with online discard (ext4 -o discard) each removed
+	 * directory waits for the disk, so let that overlap their exit.
+	 */
+	if (!sl.stopping) {
+		svc_stop_helpers(l);
+		sl.stopping = true;
+	}
+	hold_cleanup_host(l);
 	svc_shutdown(l, sl.stopping);
 	if (sl.life_wr != -1)
 		close(sl.life_wr);

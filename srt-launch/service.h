@@ -36,7 +36,12 @@ struct service {
 	size_t		 policylen;
 
 	pid_t		 proxy_pid;
-	pid_t		 monitor_pid;	/* -1 = no monitor (nothing to show) */
+	pid_t		 monitor_pid;	/* -1 = none (yet) */
+	/* Started lazily: its event channels' ends are held here until the
+	 * first byte on one of them (-1: none or handed over). */
+	bool		 monitor_lazy;
+	int		 mon_proxy;	/* the proxy's events */
+	int		 mon_sandbox;	/* the observer's events */
 	struct imsgbuf	 proxy;
 	struct imsgbuf	 monitor;
 	bool		 proxy_up;

@@ -73,6 +73,7 @@ struct launch {
 
 	/* Set up inside the sandbox by pid 1. */
 	char		  tmpdir[64];
+	bool		  host_clean;		/* hold_cleanup_host done */
 	struct hold	 *holds;
 	size_t		  nholds;
 	int		  life_rd;		/* EOF = the launcher died */
@@ -109,7 +110,7 @@ int	mount_build(struct launch *);
 void	hold_cleanup(struct launch *);
 /* ...else the launcher, after pid 1 is gone: TMPDIR's mount point and
  * the placeholders no other sandbox holds. */
-void	hold_cleanup_host(const struct launch *);
+void	hold_cleanup_host(struct launch *);
 
 /* init.c: pid 1 */
 void	init_main(struct launch *) __attribute__((noreturn));

@@ -354,7 +354,7 @@ policy_event(struct conn *c, const char *proto, const char *host, int port,
 	log_debug("%s %s:%d denied: %s", proto, host, port, reason);
 	if (!c->px->have_mon)
 		return;
-	event_init(&ev);
+	event_stamp(&ev);
 	ev.sandbox_id = c->peerid;
 	ev.kind = EVENT_KIND_NETWORK;
 	ev.decision = strcmp(verdict, "allow") == 0 ? EVENT_ALLOW : EVENT_DENY;

@@ -75,6 +75,7 @@ struct proxy {
 	struct imsgbuf		 bridge;	/* service mode: fd 5 */
 	struct imsgbuf		 mon;		/* fd 4, if open */
 	bool			 have_mon;
+	bool			 mon_greeted;	/* hello sent on mon */
 	struct event		*ctl_ev, *bridge_ev, *mon_ev;
 	uint64_t		 stat_accepted, stat_denied;
 };

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "srt-proxy/proxy.h"
 
 #define MON_MAX_QUEUE	4096
+#define MON_FLUSH_MS	1000	/* at exit, for the last events */
 
 static bool	ctl_hello, bridge_hello;
 static uint64_t	mon_dropped;
@@ -232,8 +234,13 @@ service_mon_cb(evutil_socket_t fd, short what, void *arg)
 		event_del(px->mon_ev);
 }
 
+/*
+ * A standalone monitor wants our hello at once (it drops silent clients);
+ * the launcher's own monitor is started only when the first byte arrives
+ * on its channel, so there the hello waits for the first event.
+ */
 static int
-service_mon_init(struct proxy *px, int fd)
+service_mon_init(struct proxy *px, int fd, bool greet_now)
 {
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	if (imsgbuf_init(&px->mon, fd) == -1)
@@ -243,7 +250,10 @@ service_mon_init(struct proxy *px, int fd)
 	if (px->mon_ev == NULL)
 		return -1;
 	px->have_mon = true;
-	service_hello(&px->mon);
+	if (greet_now) {
+		service_hello(&px->mon);
+		px->mon_greeted = true;
+	}
 	return 0;
 }
 
@@ -266,7 +276,7 @@ service_monitor_connect(struct proxy *px, const char *path)
 		close(s);
 		return -1;
 	}
-	return service_mon_init(px, s);
+	return service_mon_init(px, s, true);
 }
 
 void
@@ -278,6 +288,14 @@ service_event(struct proxy *px, uint32_t peerid, const char *json)
 		if (mon_dropped++ % 1000 == 0)
 			log_warnx("monitor is not reading; events dropped");
 		return;
+	}
+	if (!px->mon_greeted) {
+		struct srt_hello h = { SRT_PROTO_VERSION, SRT_ROLE_PROXY };
+
+		if (imsg_compose(&px->mon, IMSG_HELLO, 0, getpid(), -1, &h,
+		    sizeof(h)) == -1)
+			return;
+		px->mon_greeted = true;
 	}
 	if (imsg_compose(&px->mon, IMSG_EVENT, peerid, getpid(), -1, json,
 	    strlen(json)) == -1)
@@ -315,7 +333,7 @@ service_start(struct proxy *px)
 	fcntl(PROXY_FD_CONTROL, F_SETFD, FD_CLOEXEC);
 	fcntl(PROXY_FD_BRIDGE, F_SETFD, FD_CLOEXEC);
 	if (!px->have_mon && fd_socket(PROXY_FD_MONITOR) &&
-	    service_mon_init(px, PROXY_FD_MONITOR) == -1)
+	    service_mon_init(px, PROXY_FD_MONITOR, false) == -1)
 		return -1;
 	service_hello(&px->ctl);
 	service_hello(&px->bridge);
@@ -333,6 +351,29 @@ service_start(struct proxy *px)
 	return 0;
 }
 
+/*
+ * Events still queued were decided already and the monitor reads on
+ * until we close: write them out, but never hang our exit on a monitor
+ * that stopped reading.
+ */
+static void
+service_mon_flush(struct proxy *px)
+{
+	struct pollfd	pfd = { px->mon.fd, POLLOUT, 0 };
+	int		i;
+
+	for (i = 0; i < MON_FLUSH_MS / 10; i++) {
+		if (imsgbuf_write(&px->mon) == -1)
+			break;
+		if (imsgbuf_queuelen(&px->mon) == 0)
+			return;
+		if (poll(&pfd, 1, 10) == -1 && errno != EINTR)
+			break;
+	}
+	log_debug("monitor channel: %zu last events not sent",
+	    (size_t)imsgbuf_queuelen(&px->mon));
+}
+
 /* Before exit: the channels' events and queued messages. */
 void
 service_stop(struct proxy *px)
@@ -340,6 +381,8 @@ service_stop(struct proxy *px)
 	struct event	**ev[] = { &px->ctl_ev, &px->bridge_ev, &px->mon_ev };
 	size_t		  i;
 
+	if (px->have_mon)
+		service_mon_flush(px);
 	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
 		if (*ev[i] != NULL)
 			event_free(*ev[i]);

@@ -52,22 +52,33 @@ host_state() {
 	ls -a "$T/c"
 }
 
-# one_kill N TARGET: one run, TARGET killed with SIGKILL mid-run.
+# one_kill N TARGET DENY: one run, TARGET killed with SIGKILL mid-run.
+# The monitor starts with the first event: with DENY=1 the command is
+# refused a connection first, so that it runs; with 0 it never does.
 one_kill() {
-	local n=$1 target=$2 tag="srtfault$$.$1" pids p ppid mpid init bpid
-	local cmd status=0
+	local n=$1 target=$2 deny=$3 tag="srtfault$$.$1" pids p ppid mpid init bpid
+	local cmd status=0 first=""
 
 	rm -f "$T/w/ready" "$T/w/stop"
-	cmd=": $tag; echo r >'$T/w/ready'; while [ ! -e '$T/w/stop' ]; do sleep 0.05; done; exit 7"
+	[ "$deny" -eq 0 ] ||
+	    first="curl --noproxy '' -s -o /dev/null --max-time 5 http://srt-fault.invalid/; "
+	cmd=": $tag; ${first}echo r >'$T/w/ready'; while [ ! -e '$T/w/stop' ]; do sleep 0.05; done; exit 7"
 	(cd "$T/c" && exec "$S" -s "$T/s.json" -- sh -c "$cmd") \
 	    >"$T/out" 2>"$T/err" &
 	LPID=$!
 	wait_for test -e "$T/w/ready" || { cat "$T/err"; return 1; }
 	ppid=$(pgrep -P "$LPID" -x srt-proxy)
-	mpid=$(pgrep -P "$LPID" -x srt-monitor)
+	if [ "$deny" -eq 1 ]; then
+		wait_for pgrep -P "$LPID" -x srt-monitor >/dev/null ||
+		    { echo "run $n: no monitor after a denial"; cat "$T/err"; return 1; }
+		mpid=$(pgrep -P "$LPID" -x srt-monitor)
+	else
+		mpid=$(pgrep -P "$LPID" -x srt-monitor || true)
+		[ -z "$mpid" ] || { echo "run $n: a monitor without an event"; return 1; }
+	fi
 	init=$(pgrep -P "$LPID" -x srt-launch)
 	bpid=$(pgrep -P "$init" -x srt-bridge)
-	[ -n "$ppid" ] && [ -n "$mpid" ] && [ -n "$init" ] && [ -n "$bpid" ] ||
+	[ -n "$ppid" ] && [ -n "$init" ] && [ -n "$bpid" ] ||
 	    { echo "run $n: missing helper p=$ppid m=$mpid i=$init b=$bpid"; return 1; }
 	pids="$LPID $ppid $mpid $init $bpid"
 	case $target in
@@ -120,12 +131,16 @@ one_kill() {
 }
 
 @test "SIGKILL of any part mid-run: bounded exit, nothing left behind" {
-	local i targets=(proxy monitor bridge init launcher) before after
+	local i targets=(proxy monitor bridge init launcher) before after deny
 	local -A count
 	before=$(host_state)
 	for i in $(seq 0 $((RUNS - 1))); do
 		t=${targets[$((i % 5))]}
-		one_kill "$i" "$t"
+		# Every other round of targets with the monitor running and
+		# without (it starts with the first event); killing it needs it.
+		deny=$(( (i / 5) % 2 == 0 ))
+		[ "$t" != monitor ] || deny=1
+		one_kill "$i" "$t" "$deny"
 		after=$(host_state)
 		[ "$before" = "$after" ] || {
 			echo "run $i ($t): host changed"

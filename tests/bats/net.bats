@@ -388,8 +388,10 @@ run_bg() {
 }
 
 @test "SIGKILL of the launcher leaves no helper behind" {
-	run_bg -s "$T/allow.json" -- sh -c "echo ready >'$T/w/ready'; sleep $TAG"
+	# A denial first: the monitor starts with the first event.
+	run_bg -s "$T/deny.json" -- sh -c "$CURL -o /dev/null $U/hello; echo ready >'$T/w/ready'; sleep $TAG"
 	wait_for test -e "$T/w/ready"
+	wait_for pgrep -P "$LPID" -x srt-monitor
 	ppid=$(pgrep -P "$LPID" -x srt-proxy)
 	mpid=$(pgrep -P "$LPID" -x srt-monitor)
 	init=$(pgrep -P "$LPID" -x srt-launch)
@@ -440,9 +442,46 @@ print("ok")' "$T/w/v.jsonl" "$PORT"
 	[ "$status" -eq 125 ]
 }
 
-@test "a killed srt-monitor: one warning, the command goes on" {
-	run_bg -s "$T/deny.json" -- sh -c "echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o /dev/null -w '%{http_code}' $U/hello; exit 7"
+@test "srt-monitor starts with the first denial and loses none of them" {
+	run_bg -s "$T/deny.json" -- sh -c "echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; for i in 1 2 3 4 5; do $CURL -o /dev/null $U/hello\$i; done; exit 3"
 	wait_for test -e "$T/w/ready"
+	[ -z "$(pgrep -P "$LPID" -x srt-monitor)" ]
+	touch "$T/w/go"
+	wait "$LPID" && status=0 || status=$?
+	LPID=
+	[ "$status" -eq 3 ]
+	# One line for the five (same target), then the count, then the sum.
+	[ "$(grep -c "^srt: denied network request 127.0.0.1:$PORT (host is not on the allow list)$" "$T/err")" -eq 1 ]
+	grep -qx "srt: last denial repeated 4 times" "$T/err"
+	grep -qx "srt-launch: the sandbox denied 5 operations; --violations FILE records them" "$T/err"
+}
+
+@test "a denial just before the command exits still has its line and sum" {
+	local i
+	for i in 1 2 3 4 5; do
+		run --separate-stderr "$S" -s "$T/deny.json" -- sh -c "$CURL -o /dev/null $U/last$i"
+		[ "$status" -eq 0 ]
+		[ "${stderr_lines[0]}" = "srt: denied network request 127.0.0.1:$PORT (host is not on the allow list)" ]
+		[ "${stderr_lines[1]}" = "srt-launch: the sandbox denied 1 operation; --violations FILE records them" ]
+		[ "${#stderr_lines[@]}" -eq 2 ]
+	done
+	# No event: no line, no sum, and no monitor started (-d names it).
+	run --separate-stderr "$S" -s "$T/deny.json" -- true
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run "$S" -d -s "$T/deny.json" -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"srt-monitor at the first event"* ]]
+	[[ "$output" != *"srt-monitor pid"* ]]
+	run "$S" -d -s "$T/deny.json" -- sh -c "$CURL -o /dev/null $U/hello"
+	[[ "$output" == *"srt-monitor pid"* ]]
+}
+
+@test "a killed srt-monitor: one warning, the command goes on" {
+	# The first denial starts the monitor; it is killed before the second.
+	run_bg -s "$T/deny.json" -- sh -c "$CURL -o /dev/null $U/hello; echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o /dev/null -w '%{http_code}' $U/hello; exit 7"
+	wait_for test -e "$T/w/ready"
+	wait_for pgrep -P "$LPID" -x srt-monitor
 	mpid=$(pgrep -P "$LPID" -x srt-monitor)
 	kill -KILL "$mpid"
 	wait_for grep -q "srt-monitor" "$T/err"

@@ -202,6 +202,18 @@ except PermissionError:
 	[[ "$stderr" != *"denied filesystem"* ]]
 }
 
+@test "a monitor started by the first event applies ignoreViolations to it" {
+	cat >"$T/s.json" <<-EOF
+	{"filesystem": {"allowWrite": ["$T/w"]},
+	 "ignoreViolations": {"*": ["/etc/srt-ign"]}}
+	EOF
+	run --separate-stderr "$S" --observe -s "$T/s.json" -- sh -c "echo x >/etc/srt-ign; echo y >/etc/srt-kept; true"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"denied filesystem create /etc/srt-ign"* ]]
+	[ "$(grep -c '^srt: denied filesystem create /etc/srt-kept (outside allowWrite)$' <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"srt-launch: the sandbox denied 1 operation (1 more ignored by ignoreViolations); --violations FILE records them"* ]]
+}
+
 @test "without --observe AF_UNIX is still EPERM and nothing is reported" {
 	run "$S" -q --violations "$V" -s "$T/s.json" -- $PY -c '
 import socket
@@ -330,7 +342,9 @@ print(openat2("/etc/srt-oa2", os.O_WRONLY | os.O_CREAT))'
 }
 
 @test "a killed monitor does not hang an observed sandbox" {
+	# The first denial starts the monitor; it is killed before the rest.
 	"$S" --observe -s "$T/s.json" -- sh -c "
+	    echo x >/etc/srt-gone-0 2>/dev/null
 	    echo up >$T/w/ready
 	    while [ ! -e $T/w/go ]; do sleep 0.05; done
 	    for i in 1 2 3 4 5; do echo x >/etc/srt-gone-\$i; done 2>/dev/null
@@ -338,7 +352,11 @@ print(openat2("/etc/srt-oa2", os.O_WRONLY | os.O_CREAT))'
 	LPID=$!
 	for i in $(seq 200); do [ -e "$T/w/ready" ] && break; sleep 0.05; done
 	[ -e "$T/w/ready" ]
-	mon=$(descendant "$LPID" 1 srt-monitor)
+	for i in $(seq 200); do
+		mon=$(descendant "$LPID" 1 srt-monitor)
+		[[ "$mon" =~ ^[0-9]+$ ]] && break
+		sleep 0.05
+	done
 	[[ "$mon" =~ ^[0-9]+$ ]]
 	kill -9 "$mon"
 	touch "$T/w/go"

@@ -85,13 +85,20 @@ def main():
     typ, _, _ = recv(br)
     print("bridge hello", typ)
     send(br, HELLO, struct.pack("=II", 1, 3))
-    typ, _, _ = recv(mon)
-    print("monitor hello", typ)
 
     c = client(br, 1, 42)
     print("http", http_get(c, "http://127.0.0.1:%d/bytes/5" % up).split(b"\r\n")[0].decode())
+    # The launcher starts its monitor when the first byte arrives: the
+    # channel stays silent until there is an event, the hello before it.
+    mon.setblocking(False)
+    try:
+        print("monitor early", mon.recv(1))
+    except BlockingIOError:
+        print("monitor silent before an event")
     c = client(br, 1, 42)
     print("denied", http_get(c, "http://other.org/").split(b"\r\n")[0].decode())
+    typ, _, _ = recv(mon)
+    print("monitor hello", typ)
     typ, data, peerid = recv(mon)
     ev = json.loads(data)
     # srt-events(5): decision, target "host:port"

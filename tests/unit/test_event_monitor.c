@@ -14,7 +14,7 @@
 static void
 ev_set(struct srt_event *ev, const char *command, const char *target)
 {
-	event_init(ev);
+	event_stamp(ev);
 	ev->kind = EVENT_KIND_FILESYSTEM;
 	strlcpy(ev->operation, "write", sizeof(ev->operation));
 	strlcpy(ev->command, command, sizeof(ev->command));
@@ -86,7 +86,7 @@ test_syslog(void)
 	char			buf[EVENT_JSON_MAX], err[128];
 	int			n, type;
 
-	event_init(&ev);
+	event_stamp(&ev);
 	ev.ts.tv_sec = 1796150259;
 	ev.ts.tv_nsec = 5000;
 	ev.kind = EVENT_KIND_NETWORK;
