@@ -64,6 +64,7 @@ struct proxy {
 	const char		*user;
 	int			 maxconn;
 	int			 nconn;
+	long			 nofile;	/* RLIMIT_NOFILE, for spare pipes */
 	int			 hdr_timeout;
 	int			 idle_timeout;
 	int			 tun_timeout;
@@ -206,6 +207,7 @@ void	socks_fail(struct conn *, int rep);
 int	relay_start(struct proxy *, int cfd, int ufd, const void *pending,
 	    size_t npending, const void *upending, size_t nupending);
 bool	relay_body_start(struct conn *);
+void	relay_pool_room(int);
 
 /* resolve.c */
 int	resolve_init(struct proxy *);
