@@ -134,7 +134,8 @@ struct conn {
 	struct dial		 dial;
 	/* HTTP request/response in flight. */
 	bool			 head_req;	/* HEAD: response has no body */
-	bool			 close_after;
+	bool			 close_after;	/* the client's connection */
+	bool			 up_close;	/* the upstream's, after this */
 	bool			 resp_head_done;
 	bool			 expect_continue;
 	struct body		 reqb, respb;
