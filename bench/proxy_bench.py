@@ -5,10 +5,12 @@
                                 the proxy; prints p50/p99 of each and the
                                 difference, in microseconds
   idle UPPORT PROXYPORT PROXYPID N
-                                open N CONNECT tunnels and hold them; prints
-                                errors and the proxy's RSS before/after
+                                open N CONNECT tunnels (fewer if the proxy's
+                                descriptor limit cannot hold N) and hold
+                                them; prints errors, fds per tunnel and the
+                                proxy's RSS before/after
 """
-import resource, socket, sys, time
+import os, resource, socket, sys, time
 
 
 def rss_kib(pid):
@@ -51,10 +53,31 @@ def latency(up, px, n):
           % (p50 - d50, p99 - d99))
 
 
+def fds(pid):
+    return len(os.listdir("/proc/%s/fd" % pid))
+
+
+def nofile(pid):
+    for line in open("/proc/%s/limits" % pid):
+        if line.startswith("Max open files"):
+            v = line.split()[3]
+            return 1 << 30 if v == "unlimited" else int(v)
+    return 1 << 30
+
+
 def idle(up, px, pid, n):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     before = rss_kib(pid)
+    base = fds(pid)
+    # Two descriptors a tunnel in the proxy (its sockets; a pipe only
+    # while bytes move), a few spare for dials; ours and the upstream's
+    # limits count one a tunnel.
+    fit = min((nofile(pid) - base - 16) // 2, hard - 64)
+    if fit < n:
+        print("note: the proxy's RLIMIT_NOFILE %d (%d fds idle) holds %d "
+              "tunnels, not %d" % (nofile(pid), base, fit, n))
+        n = fit
     socks, errors = [], 0
     req = ("CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n" % up).encode()
     t = time.time()
@@ -72,6 +95,7 @@ def idle(up, px, pid, n):
     setup = time.time() - t
     time.sleep(1)
     after = rss_kib(pid)
+    held = fds(pid)
     # Every tunnel must still carry bytes.
     bad = 0
     for s in socks[:: max(1, len(socks) // 200)]:
@@ -83,6 +107,8 @@ def idle(up, px, pid, n):
             bad += 1
     print("idle tunnels %d opened in %.1fs, errors %d, sampled dead %d"
           % (len(socks), setup, errors, bad))
+    print("idle proxy fds %d before, %d with %d tunnels: %.2f per tunnel"
+          % (base, held, len(socks), (held - base) / max(1, len(socks))))
     print("idle proxy RSS %.1f MiB before, %.1f MiB with %d tunnels "
           "(target < 64 MiB)" % (before / 1024, after / 1024, len(socks)))
     for s in socks:

@@ -428,17 +428,15 @@ conn_to_tunnel(struct conn *c, const char *answer, size_t alen)
 	evbuffer_add_buffer(cout, uin);
 	nc = evbuffer_get_length(cin);
 	nu = evbuffer_get_length(cout);
-	cfd = dup(bufferevent_getfd(c->cbev));
-	ufd = dup(bufferevent_getfd(c->ubev));
-	if (cfd == -1 || ufd == -1 ||
-	    relay_start(c->px, cfd, ufd, evbuffer_pullup(cin, nc), nc,
-	    evbuffer_pullup(cout, nu), nu) == -1) {
+	/* The sockets move to the relay as they are, not dup'ed: at the
+	 * descriptor limit a dup would fail and lose the client. */
+	cfd = bufferevent_getfd(c->cbev);
+	ufd = bufferevent_getfd(c->ubev);
+	bufferevent_setfd(c->cbev, -1);
+	bufferevent_setfd(c->ubev, -1);
+	if (relay_start(c->px, cfd, ufd, evbuffer_pullup(cin, nc), nc,
+	    evbuffer_pullup(cout, nu), nu) == -1)
 		log_warn("%s: cannot start the tunnel", __func__);
-		if (cfd != -1)
-			close(cfd);
-		if (ufd != -1)
-			close(ufd);
-	}
 	conn_free(c);
 }
 

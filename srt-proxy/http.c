@@ -548,8 +548,12 @@ http_response_head(struct conn *c)
 	}
 	if (c->head_req || m.status == 204 || m.status == 304)
 		m.framing = HTTP_BODY_NONE;
-	if (m.framing == HTTP_BODY_CLOSE || m.conn_close || !c->reqb.done)
+	/* Connection is hop-by-hop (RFC 9110 7.6.1): an upstream's close
+	 * ends the upstream leg only.  The client's connection ends with
+	 * a body only the close delimits, or a request body not sent. */
+	if (m.framing == HTTP_BODY_CLOSE || !c->reqb.done)
 		c->close_after = true;
+	c->up_close = m.conn_close;
 	http_write_head(c, &m, true);
 	evbuffer_drain(uin, m.headlen);
 	c->resp_head_done = true;
@@ -626,7 +630,14 @@ http_next_request(struct conn *c)
 		return;
 	}
 	c->state = CS_HTTP_HEAD;
-	bufferevent_set_timeouts(c->ubev, NULL, NULL);
+	if (c->up_close) {
+		/* The client stays; the next request dials afresh. */
+		bufferevent_free(c->ubev);
+		c->ubev = NULL;
+		c->uhost[0] = '\0';
+		c->up_close = false;
+	} else
+		bufferevent_set_timeouts(c->ubev, NULL, NULL);
 	conn_arm_timer(c, c->px->hdr_timeout);
 	bufferevent_enable(c->cbev, EV_READ);
 	http_client_read(c);

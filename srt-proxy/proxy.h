@@ -64,6 +64,7 @@ struct proxy {
 	const char		*user;
 	int			 maxconn;
 	int			 nconn;
+	long			 nofile;	/* RLIMIT_NOFILE, for spare pipes */
 	int			 hdr_timeout;
 	int			 idle_timeout;
 	int			 tun_timeout;
@@ -134,7 +135,8 @@ struct conn {
 	struct dial		 dial;
 	/* HTTP request/response in flight. */
 	bool			 head_req;	/* HEAD: response has no body */
-	bool			 close_after;
+	bool			 close_after;	/* the client's connection */
+	bool			 up_close;	/* the upstream's, after this */
 	bool			 resp_head_done;
 	bool			 expect_continue;
 	struct body		 reqb, respb;
@@ -207,6 +209,7 @@ void	socks_fail(struct conn *, int rep);
 int	relay_start(struct proxy *, int cfd, int ufd, const void *pending,
 	    size_t npending, const void *upending, size_t nupending);
 bool	relay_body_start(struct conn *);
+void	relay_pool_room(int);
 
 /* resolve.c */
 int	resolve_init(struct proxy *);

@@ -51,20 +51,25 @@ struct tunnel {
 };
 
 /*
- * Spare pipes, shared by every tunnel: a direction that has drained its
- * pipe and waits for input gives it back, so thousands of quiet tunnels
- * hold sockets only and a descriptor limit goes to clients, not pipes.
+ * Spare pipes, shared by every tunnel and response body: a direction
+ * takes one only while it has bytes in flight (socket -> pipe -> socket)
+ * and gives it back once drained, so thousands of quiet tunnels hold
+ * sockets only and a descriptor limit goes to clients, not pipes.  The
+ * spares keep their size, so a burst costs no pipe2/fcntl per chunk.
+ * Bounded: 64 pipes of 1 MiB are also what an unprivileged user may
+ * hold before the kernel shrinks new ones (fs.pipe-user-pages-soft).
  */
-#define RELAY_POOL	256
+#define RELAY_POOL	64
 static int	pool[RELAY_POOL][2];
 static int	npool;
+static int	pool_cap = RELAY_POOL;
 
 static void
 pipe_put(int p[2], size_t inpipe)
 {
 	if (p[0] == -1 || inpipe > 0)
 		return;
-	if (npool < RELAY_POOL) {
+	if (npool < pool_cap) {
 		pool[npool][0] = p[0];
 		pool[npool][1] = p[1];
 		npool++;
@@ -75,6 +80,8 @@ pipe_put(int p[2], size_t inpipe)
 	p[0] = p[1] = -1;
 }
 
+/* -1 with errno EMFILE/ENFILE when no descriptor is left for a pipe:
+ * the caller copies instead. */
 static int
 pipe_get(int p[2])
 {
@@ -89,6 +96,23 @@ pipe_get(int p[2])
 	/* A bigger pipe moves more per splice; best effort. */
 	fcntl(p[1], F_SETPIPE_SZ, RELAY_PIPESZ);
 	return 0;
+}
+
+/*
+ * Keep at most room spare pipes (0 to RELAY_POOL): near the descriptor
+ * limit the spares go, so a client can still be accepted, including one
+ * passed over the bridge's channel, where a descriptor that does not fit
+ * is lost in transit.
+ */
+void
+relay_pool_room(int room)
+{
+	pool_cap = room < 0 ? 0 : room > RELAY_POOL ? RELAY_POOL : room;
+	while (npool > pool_cap) {
+		npool--;
+		close(pool[npool][0]);
+		close(pool[npool][1]);
+	}
 }
 
 /* Close a pipe that may still hold bytes (those are lost). */
@@ -180,21 +204,28 @@ static int
 half_fill(struct half *h)
 {
 	ssize_t	n;
+	bool	copy = h->nosplice;
 
-	if (!h->nosplice && h->pipe[0] == -1 && pipe_get(h->pipe) == -1)
-		return -1;
-	if (!h->nosplice) {
+	/* No descriptor for a pipe: copy through h->buf this time (the
+	 * pipe is empty, so order holds) and try for a pipe next time. */
+	if (!copy && h->pipe[0] == -1 && pipe_get(h->pipe) == -1) {
+		if (errno != EMFILE && errno != ENFILE)
+			return -1;
+		log_debug("no descriptor for a pipe, copying");
+		copy = true;
+	}
+	if (!copy) {
 		n = splice(h->from, NULL, h->pipe[1], NULL, RELAY_CHUNK,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n == -1 && errno == EINVAL) {
 			log_debug("splice refused, copying instead");
-			h->nosplice = true;
+			h->nosplice = copy = true;
 		} else if (n > 0) {
 			h->inpipe += n;
 			return 1;
 		}
 	}
-	if (h->nosplice) {
+	if (copy) {
 		if (h->bufsz < RELAY_BUFSZ) {
 			char *nb = realloc(h->buf, RELAY_BUFSZ);
 			if (nb == NULL)
@@ -439,7 +470,8 @@ bodysplice_flush_pipe(struct bodysplice *bs)
 }
 
 /* Into the pipe: 1 got some, 0 would block, 2 end of stream, -1 error,
- * -2 splice refused (nothing taken). */
+ * -2 splice refused or no descriptor for a pipe (nothing taken: the
+ * bufferevents copy the rest). */
 static int
 bodysplice_fill(struct bodysplice *bs)
 {
@@ -450,7 +482,7 @@ bodysplice_fill(struct bodysplice *bs)
 	if (b->framing == HTTP_BODY_LENGTH && b->left < want)
 		want = b->left;
 	if (bs->pipe[0] == -1 && pipe_get(bs->pipe) == -1)
-		return -1;
+		return errno == EMFILE || errno == ENFILE ? -2 : -1;
 	n = splice(bs->from, NULL, bs->pipe[1], NULL, want,
 	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n > 0) {
@@ -515,7 +547,8 @@ bodysplice_cb(evutil_socket_t fd, short what, void *arg)
 			bodysplice_end(bs, true);
 			return;
 		case -2:
-			log_debug("splice refused, copying instead");
+			log_debug("no splice here (%s), copying instead",
+			    strerror(errno));
 			bodysplice_end(bs, false);
 			return;
 		default:

@@ -54,6 +54,10 @@ proxy_conn_count(struct proxy *px, int delta)
 	px->nconn += delta;
 	if (delta > 0)
 		px->stat_accepted++;
+	/* Two descriptors a connection (client, upstream), some slack for
+	 * dials, listeners and channels; what is left may hold spare
+	 * pipes, two descriptors each. */
+	relay_pool_room((int)((px->nofile - 2L * px->nconn - 256) / 2));
 	if (px->draining && px->nconn == 0)
 		event_base_loopexit(px->base, NULL);
 }
@@ -66,11 +70,16 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 
 	for (i = 0; i < 64; i++) {
 		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s == -1) {
-			if (errno == EMFILE || errno == ENFILE)
+		if (s == -1 && (errno == EMFILE || errno == ENFILE)) {
+			/* Spare pipes are worth less than a client. */
+			relay_pool_room(0);
+			s = accept4(fd, NULL, NULL,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (s == -1 && (errno == EMFILE || errno == ENFILE))
 				log_warn("accept: out of descriptors");
-			break;
 		}
+		if (s == -1)
+			break;
 		conn_accept(l->px, s, 0, 0);
 	}
 }
@@ -253,21 +262,26 @@ proxy_sigterm(evutil_socket_t sig, short what, void *arg)
 	proxy_drain(arg);
 }
 
-/* Room for 10,000 tunnels (two sockets each) and more. */
-static void
+/* Room for 10,000 tunnels (two sockets each) and more; the limit we
+ * end up with. */
+static long
 raise_nofile(void)
 {
 	struct rlimit	rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return;
+		return 1024;
 	if (geteuid() == 0 && rl.rlim_max < 1u << 18) {
 		struct rlimit big = { 1u << 18, 1u << 18 };
 		if (setrlimit(RLIMIT_NOFILE, &big) == 0)
-			return;
+			return 1L << 18;
 	}
 	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && getrlimit(RLIMIT_NOFILE,
+	    &rl) == -1)
+		return 1024;
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1L << 30 ?
+	    1L << 30 : (long)rl.rlim_cur;
 }
 
 /*
@@ -494,7 +508,8 @@ main(int argc, char *argv[])
 	    fcntl(PROXY_FD_CONTROL, F_GETFD) != -1)
 		open("/dev/null", O_RDONLY | O_CLOEXEC);
 	log_init("srt-proxy", LOG_TO_STDERR, o.debug);
-	raise_nofile();
+	px.nofile = raise_nofile();
+	relay_pool_room((int)((px.nofile - 256) / 2));
 	if ((px.base = event_base_new()) == NULL)
 		fatalx_status(125, "cannot create the event loop");
 	if (resolve_init(&px) == -1)

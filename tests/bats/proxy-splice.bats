@@ -211,3 +211,73 @@ PY
 	[ "$(get_sha bytes/2000001 "$OWN")" = "$(expected_sha 2000001)" ]
 	[ "$(get_sha close/700000 "$OWN")" = "$(expected_sha 700000)" ]
 }
+
+@test "splice: with no descriptor left for a pipe, tunnels and bodies copy every byte" {
+	printf '{"network":{"allowedDomains":["127.0.0.1"]}}\n' >"$D/any.json"
+	chmod 644 "$D/any.json"
+	# A hard limit the proxy cannot raise, as in a container.
+	prlimit --nofile=48:48 "$SRT_BIN/srt-proxy" -d -s "$D/any.json" \
+	    -l 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/log" &
+	OWN_PID=$!
+	wait_for 10 grep -q 'listening on 127.0.0.1:' "$BATS_TEST_TMPDIR/log"
+	OWN=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$BATS_TEST_TMPDIR/log" | head -1)
+	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" <<'PY'
+import os, socket, sys
+px, up, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+limit = 48
+pat = bytes(range(256)) * 4096
+want = lambda n: (pat * (n // len(pat) + 1))[:n]
+# Descriptors the proxy may still open: numbers below the limit (it may
+# have inherited some above it).
+fds = lambda: sum(int(f) < limit for f in os.listdir("/proc/%s/fd" % pid))
+
+def answer(f):
+    line = f.readline()
+    n = 0
+    while True:
+        h = f.readline()
+        if h in (b"\r\n", b""):
+            break
+        if h.lower().startswith(b"content-length:"):
+            n = int(h.split(b":")[1])
+    return line, f.read(n)
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", px), timeout=20)
+    s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n" % up)
+    f = s.makefile("rb")
+    assert f.readline().startswith(b"HTTP/1.1 200")
+    while f.readline() not in (b"\r\n", b""):
+        pass
+    return s, f
+
+get = lambda t: b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % t
+# A kept-alive forwarded connection, then tunnels until at most one
+# descriptor is free: no pipe can be made.
+k = socket.create_connection(("127.0.0.1", px), timeout=20)
+kf = k.makefile("rb")
+k.sendall(get(b"http://127.0.0.1:%d/bytes/10" % up))
+assert answer(kf)[1] == want(10)
+held = []
+while fds() <= limit - 2:
+    held.append(connect())
+print("held", len(held), "tunnels, proxy fds", fds(), "of", limit)
+assert fds() >= limit - 1
+s, f = held[0]
+s.sendall(get(b"/bytes/3000001"))
+line, body = answer(f)
+assert line.startswith(b"HTTP/1.1 200") and body == want(3000001), "tunnel"
+k.sendall(get(b"http://127.0.0.1:%d/bytes/2000003" % up))
+line, body = answer(kf)
+assert line.startswith(b"HTTP/1.1 200") and body == want(2000003), "body"
+print("ok")
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = ok ]
+	grep -q 'no descriptor for a pipe, copying' "$BATS_TEST_TMPDIR/log"
+	grep -q 'no splice here (Too many open files), copying instead' \
+	    "$BATS_TEST_TMPDIR/log"
+	kill -0 "$OWN_PID"
+}

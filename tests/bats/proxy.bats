@@ -161,6 +161,42 @@ teardown_file() {
 	[ "$(sha "$BATS_TEST_TMPDIR/b")" = "$(expected_sha 300000)" ]
 }
 
+@test "keep-alive: an upstream's Connection: close ends its leg, not the client's" {
+	# Connection is hop-by-hop: the client keeps its connection, the
+	# proxy does not pass the close on, and the next request dials anew
+	# (the first upstream connection is gone: no descriptor held).
+	before=$(ls "/proc/$PROXY_PID/fd" | wc -l)
+	run python3 - "$PORT" "$UP" "$PROXY_PID" <<'PY'
+import os, socket, sys, time
+px, up, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+pat = bytes(range(256)) * 4096
+s = socket.create_connection(("127.0.0.1", px), timeout=20)
+f = s.makefile("rb")
+for n in (5000, 300000, 0, 7):
+    s.sendall(b"GET http://127.0.0.1:%d/lenclose/%d HTTP/1.1\r\nHost: x\r\n\r\n"
+              % (up, n))
+    line = f.readline()
+    hdr = {}
+    while True:
+        h = f.readline()
+        if h in (b"\r\n", b""):
+            break
+        k, _, v = h.partition(b":")
+        hdr[k.strip().lower()] = v.strip()
+    assert line.startswith(b"HTTP/1.1 200"), line
+    assert b"connection" not in hdr, hdr
+    assert f.read(int(hdr[b"content-length"])) == (pat * 2)[:n]
+    time.sleep(0.2)
+    print("answered %d, proxy fds %d" % (n, len(os.listdir("/proc/%s/fd" % pid))))
+print("ok")
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = ok ]
+	# The client's connection and nothing else: one descriptor more.
+	[[ "${lines[3]}" == "answered 7, proxy fds $((before + 1))" ]]
+}
+
 @test "chunked and length request bodies arrive intact" {
 	head -c 777777 /dev/urandom >"$BATS_TEST_TMPDIR/up"
 	want=$(sha "$BATS_TEST_TMPDIR/up")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # srt-proxy under valgrind memcheck for one short session: allowed,
 # denied, malformed, keep-alive, chunked upload, CONNECT and SOCKS
-# tunnels with data, then SIGTERM; no invalid access, no leak.
+# tunnels with data, an upstream's Connection: close, parentProxy (plain,
+# CONNECT, SOCKS), the replay when a kept-alive upstream closes at reuse,
+# then SIGTERM; no invalid access, no leak.
 #
 # valgrind implements neither seccomp(2) nor Landlock, so the proxy's
 # confine() fails under it.  Until srt-proxy has a documented debug
@@ -19,9 +21,35 @@ setup_file() {
 	fi
 	export VG_BIN=${SRT_PROXY_VALGRIND:-$SRT_BIN/srt-proxy}
 	. "$SRT_TESTS/load/lib.sh"
-	px_settings "$T/s.json"
 	upstream_start "$T" || return 1
 	export UP_PID UP_PORT
+	# A parent proxy for far.parent.test (it tunnels every name to this
+	# host) and an upstream that closes a kept-alive connection at reuse.
+	local m
+	for m in parent reuse; do
+		if [ $m = parent ]; then
+			python3 "$SRT_TESTS/proxy/parent_proxy.py" \
+			    --port-file "$T/$m.port" --log "$T/$m.log" \
+			    </dev/null >/dev/null 2>&1 &
+		else
+			python3 "$SRT_TESTS/proxy/reuse_upstream.py" \
+			    --port-file "$T/$m.port" --log "$T/$m.log" \
+			    </dev/null >/dev/null 2>&1 &
+		fi
+		echo $! >"$T/$m.pid"
+		wait_for 10 test -s "$T/$m.port" || return 1
+	done
+	export PARENT_PORT=$(cat "$T/parent.port") RU_PORT=$(cat "$T/reuse.port")
+	# px_settings' lists, plus the parent; loopback is dialled directly.
+	cat >"$T/s.json" <<JSON
+{
+ "network": {
+  "allowedDomains": ["localhost", "127.0.0.1", "*.parent.test"],
+  "deniedDomains": ["denied.test"],
+  "parentProxy": {"http": "http://user:pw@127.0.0.1:$PARENT_PORT"}
+ }
+}
+JSON
 	mkdir -p "$T/bin"
 	ln -sf "$VG_BIN" "$T/bin/srt-proxy"
 	# The tests run in other shells: keep valgrind's pid and status.
@@ -51,7 +79,8 @@ SH
 
 teardown_file() {
 	. "$SRT_TESTS/load/lib.sh"
-	stop "${PX_PID:-}" "${UP_PID:-}"
+	stop "${PX_PID:-}" "${UP_PID:-}" "$(cat "$T/parent.pid" 2>/dev/null)" \
+	    "$(cat "$T/reuse.pid" 2>/dev/null)"
 	rm -rf "$T"
 }
 
@@ -59,10 +88,11 @@ reloads_at_least() {
 	[ "$(grep -c reloaded "$T/px.log")" -ge "$1" ]
 }
 
+# session KIND [UPSTREAM_PORT]
 session() {
 	[ -z "$VG_SKIP" ] || skip "$VG_SKIP"
 	run timeout 120 python3 "$SRT_TESTS/load/session.py" "$PX_PORT" \
-	    "$UP_PORT" "$1"
+	    "${2:-$UP_PORT}" "$1"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "ok $1" ]
@@ -76,6 +106,29 @@ session() {
 @test "valgrind: a CONNECT tunnel carries data" { session connect; }
 @test "valgrind: a SOCKS5 tunnel carries data" { session socks; }
 @test "valgrind: a denied SOCKS5 request gets reply 2" { session socks-denied; }
+@test "valgrind: an upstream's Connection: close keeps the client's" {
+	session upstream-close
+}
+
+@test "valgrind: parentProxy carries plain, CONNECT and SOCKS5 traffic" {
+	session parent-get
+	session parent-connect
+	session parent-socks
+	cat "$T/parent.log"
+	grep -q "^GET http://far.parent.test:$UP_PORT/bytes/300000 auth=Basic" \
+	    "$T/parent.log"
+	grep -c "^CONNECT far.parent.test:$UP_PORT auth=Basic" "$T/parent.log" |
+	    grep -qx 2
+}
+
+@test "valgrind: a kept-alive upstream closing at reuse: GET replayed, POST 502" {
+	session reuse "$RU_PORT"
+	session reuse-post "$RU_PORT"
+	cat "$T/reuse.log"
+	# Two reuses refused and replayed, then the POST refused once.
+	[ "$(grep -c '^GET /g ' "$T/reuse.log")" -eq 6 ]
+	[ "$(grep -c '^POST /g ' "$T/reuse.log")" -eq 1 ]
+}
 
 @test "valgrind: three reloads (SIGHUP) keep serving" {
 	[ -z "$VG_SKIP" ] || skip "$VG_SKIP"

@@ -2,13 +2,19 @@
 """Load and soak client for srt-proxy (asyncio, loopback only).
 
   load.py serve --port-file F
-      the upstream: "GET /bytes/N" (HTTP, keep-alive), "POST /sha"
+      the upstream: "GET /bytes/N" (HTTP, keep-alive), "GET /close/N"
+      (Content-Length, then Connection: close), "POST /sha"
       (Content-Length body, answers its sha256), or a first line
       "ECHO" (then every byte is echoed: the tunnel payloads)
   load.py hold --proxy P --upstream U --pid PID [--n 10000] [--kind K]
       N connections open at once, then a checked exchange on each:
-      K=tunnel (default) CONNECT and SOCKS tunnels, an echo through each;
-      K=http keep-alive HTTP, a second GET on each
+      K=tunnel (default) CONNECT and SOCKS tunnels, an echo through each
+        (2 proxy fds each: the sockets; a pipe only while bytes move);
+      K=http keep-alive HTTP, a second GET on each (2 fds: the client
+        and the kept-alive upstream);
+      K=client keep-alive HTTP whose upstream answers with Connection:
+        close, so the proxy holds the client connection only (1 fd),
+        then a second GET on each through a fresh upstream
   load.py soak --proxy P --upstream U --pid PID [--seconds 600]
       [--clients 8]: mixed allowed/denied/malformed HTTP, CONNECT and
       SOCKS traffic, every answer checked, the proxy's fds and RSS
@@ -49,14 +55,18 @@ async def up_client(r, w):
                 hdr[k.strip().lower()] = v.strip()
             if len(parts) < 2:
                 return
+            close = parts[1].split(b"/")[-2:-1] == [b"close"]
             if parts[0] == b"POST":
                 body = await r.readexactly(int(hdr.get(b"content-length", 0)))
                 out = hashlib.sha256(body).hexdigest().encode()
             else:
                 out = pattern(int(parts[1].split(b"/")[-1]))
-            w.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"
-                    % len(out) + out)
+            w.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n"
+                    % (len(out), b"Connection: close\r\n" if close else b"")
+                    + out)
             await w.drain()
+            if close:
+                return
             line = await r.readline()
     except (ConnectionError, asyncio.IncompleteReadError, ValueError):
         pass
@@ -88,6 +98,25 @@ def sample(pid):
         return fds, rss
     except OSError:
         return -1, -1
+
+
+# The proxy keeps at most this many spare splice pipes (relay.c), two
+# descriptors each, between bursts.
+SPARE_PIPES = 64
+
+
+def fd_kinds(pid):
+    """The proxy's descriptors: (sockets, pipes, others)."""
+    n = [0, 0, 0]
+    d = "/proc/%d/fd" % pid
+    for f in os.listdir(d):
+        try:
+            t = os.readlink(os.path.join(d, f))
+        except OSError:
+            continue
+        n[0 if t.startswith("socket:") else 1 if t.startswith("pipe:")
+          else 2] += 1
+    return tuple(n)
 
 
 def nofile(pid):
@@ -146,13 +175,22 @@ async def http_keepalive(a):
     return r, w
 
 
-async def http_get_on(a, r, w, n):
-    w.write(b"GET http://localhost:%d/bytes/%d HTTP/1.1\r\nHost: x\r\n\r\n"
-            % (a.upstream, n))
+async def http_client_only(a):
+    r, w = await open_px(a)
+    await http_get_on(a, r, w, 1024, b"close/")
+    return r, w
+
+
+async def http_get_on(a, r, w, n, path=b"bytes/"):
+    w.write(b"GET http://localhost:%d/%s%d HTTP/1.1\r\nHost: x\r\n\r\n"
+            % (a.upstream, path, n))
     code, hdr = await read_head(r)
     body = await r.readexactly(int(hdr[b"content-length"]))
     if code != 200 or body != pattern(n):
         raise Fail("GET body")
+    # Connection is hop-by-hop: the upstream's close is not ours.
+    if b"connection" in hdr:
+        raise Fail("Connection: %r passed to the client" % hdr[b"connection"])
     return n
 
 
@@ -256,34 +294,43 @@ KINDS = {
 
 # ---- hold ---------------------------------------------------------------
 
+# Proxy descriptors per held connection (see the module doc).
+PER = {"tunnel": 2, "http": 2, "client": 1}
+
+
 async def hold(a):
     limit = nofile(a.pid)
     base = sample(a.pid)
-    print("proxy pid %d: RLIMIT_NOFILE %d, idle fds %d, RSS %d KiB"
-          % (a.pid, limit, base[0], base[1]))
+    kinds0 = fd_kinds(a.pid)
+    print("proxy pid %d: RLIMIT_NOFILE %d, idle fds %d (%d sockets, %d "
+          "pipes), RSS %d KiB" % (a.pid, limit, base[0], kinds0[0],
+                                  kinds0[1], base[1]))
     n = a.n
-    per = 2 if a.kind == "http" else 6     # a splice tunnel has 2 pipes
-    if per * n + base[0] + 8 > limit:
+    per = PER[a.kind]
+    # A little room for dials in progress; the proxy drops its spare
+    # pipes near the limit, so they need none.
+    if per * n + base[0] + 16 > limit:
         print("NOTE: %d %s connections need about %d descriptors in the "
               "proxy (%d each); its limit is %d" % (n, a.kind,
                                                    per * n + base[0], per,
                                                    limit))
         if a.fit:
-            n = (limit - base[0] - 64) // per
+            n = (limit - base[0] - 16) // per
             print("LIMITED: holding %d instead (--fit); the hard limit "
                   "cannot be raised here" % n)
     conns, fails = [], 0
     sem = asyncio.Semaphore(256)
     t0 = time.monotonic()
+    opener = {"http": http_keepalive, "client": http_client_only}
 
     async def one(i):
         nonlocal fails
         async with sem:
             try:
-                if a.kind == "http":
-                    c = await asyncio.wait_for(http_keepalive(a), 60)
-                else:
+                if a.kind == "tunnel":
                     c = await asyncio.wait_for(tunnel(a, i % 2 == 1), 60)
+                else:
+                    c = await asyncio.wait_for(opener[a.kind](a), 60)
                 conns.append(c)
             except (OSError, Fail, asyncio.TimeoutError,
                     asyncio.IncompleteReadError) as e:
@@ -294,36 +341,51 @@ async def hold(a):
     t1 = time.monotonic()
     await asyncio.sleep(1)
     peak = sample(a.pid)
+    kinds = fd_kinds(a.pid)
     print("held %d of %d %s connections at once (%d failed to open) in "
-          "%.1fs; proxy fds %d, RSS %d KiB" % (len(conns), n, a.kind, fails,
-                                               t1 - t0, peak[0], peak[1]))
+          "%.1fs; proxy fds %d (%d sockets, %d pipes), %.2f per "
+          "connection, RSS %d KiB" % (
+              len(conns), n, a.kind, fails, t1 - t0, peak[0], kinds[0],
+              kinds[1], (peak[0] - base[0]) / max(1, len(conns)), peak[1]))
     ok, bad = 0, 0
 
     async def check(rw):
         nonlocal ok, bad
         try:
-            if a.kind == "http":
-                await asyncio.wait_for(http_get_on(a, rw[0], rw[1], 4096),
-                                       120)
-            else:
+            if a.kind == "tunnel":
                 await asyncio.wait_for(echo(rw[0], rw[1], 1024), 120)
+            else:
+                await asyncio.wait_for(
+                    http_get_on(a, rw[0], rw[1], 4096,
+                                b"close/" if a.kind == "client"
+                                else b"bytes/"), 120)
             ok += 1
         except (OSError, Fail, asyncio.TimeoutError,
-                asyncio.IncompleteReadError):
+                asyncio.IncompleteReadError) as e:
             bad += 1
+            if bad <= 5:
+                print("exchange failed: %r" % e)
+    # Every connection is used again while all are still open.
     await asyncio.gather(*(check(c) for c in conns))
-    print("checked exchange on every held connection: %d ok, %d lost"
-          % (ok, bad))
+    again = sample(a.pid)
+    print("checked exchange on every held connection: %d ok, %d lost; "
+          "proxy fds %d, RSS %d KiB" % (ok, bad, again[0], again[1]))
     for r, w in conns:
         w.close()
+    # Sockets go back to where they were; spare pipes stay, bounded.
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and sample(a.pid)[0] > base[0]:
+    while time.monotonic() < deadline and fd_kinds(a.pid)[0] > kinds0[0]:
         await asyncio.sleep(0.2)
     end = sample(a.pid)
-    print("after close: proxy fds %d (idle %d), RSS %d KiB"
-          % (end[0], base[0], end[1]))
+    kinds1 = fd_kinds(a.pid)
+    print("after close: proxy fds %d (idle %d): %d sockets (idle %d), %d "
+          "pipe fds (idle %d, spares at most %d more), RSS %d KiB"
+          % (end[0], base[0], kinds1[0], kinds0[0], kinds1[1], kinds0[1],
+             2 * SPARE_PIPES, end[1]))
     good = (fails == 0 and bad == 0 and len(conns) == n and
-            end[0] <= base[0])
+            kinds1[0] <= kinds0[0] and
+            kinds1[1] <= kinds0[1] + 2 * SPARE_PIPES and
+            kinds1[2] <= kinds0[2])
     print("hold: %s" % ("PASS" if good else "FAIL"))
     return 0 if good else 1
 
@@ -364,6 +426,7 @@ async def soak(a):
             await asyncio.sleep(every)
 
     base = sample(a.pid)
+    base_k = fd_kinds(a.pid)
     print("soak %ds, %d clients; proxy idle fds %d RSS %d KiB"
           % (a.seconds, a.clients, base[0], base[1]))
     await asyncio.gather(sampler(), *(worker(i) for i in range(a.clients)))
@@ -382,7 +445,13 @@ async def soak(a):
           "warm-up %d, max %d, end %d"
           % (base[0], fds_max, end[0], base[1], rss_warm, rss_max, end[1]))
     failed = sum(s[1] for s in stats.values())
-    grew = end[0] > base[0] or end[1] > rss_warm + 16384
+    # Sockets must all be back; spare splice pipes may stay, bounded.
+    end_k = fd_kinds(a.pid)
+    print("after: %d sockets (idle %d), %d pipe fds (idle %d, spares at "
+          "most %d more)" % (end_k[0], base_k[0], end_k[1], base_k[1],
+                             2 * SPARE_PIPES))
+    grew = (end_k[0] > base_k[0] or end_k[1] > base_k[1] + 2 * SPARE_PIPES or
+            end_k[2] > base_k[2] or end[1] > rss_warm + 16384)
     print("soak: %s" % ("PASS" if failed == 0 and not grew else "FAIL"))
     return 0 if failed == 0 and not grew else 1
 
@@ -397,7 +466,8 @@ def main():
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--kind", choices=("tunnel", "http"), default="tunnel")
+    ap.add_argument("--kind", choices=("tunnel", "http", "client"),
+                    default="tunnel")
     ap.add_argument("--fit", action="store_true",
                     help="hold only as many as the proxy's fd limit allows")
     a = ap.parse_args()

@@ -3,7 +3,12 @@
 
   session.py PROXY_PORT UPSTREAM_PORT KIND
   KIND: get | denied | malformed | post-chunked | connect | socks |
-        socks-denied | keepalive
+        socks-denied | keepalive | upstream-close
+        parent-get | parent-connect | parent-socks: to far.parent.test,
+          which the proxy's parentProxy (tests/proxy/parent_proxy.py)
+          reaches for it
+        reuse | reuse-post: UPSTREAM_PORT is tests/proxy/reuse_upstream.py,
+          which closes a kept-alive connection when it is reused
 Bodies come from tests/proxy/upstream.py and are compared byte for byte
 (or by sha256 for uploads).
 """
@@ -55,10 +60,36 @@ def expect(cond, what):
         sys.exit(1)
 
 
-def get(s, path, absolute=True):
-    t = b"http://localhost:%d%s" % (up, path) if absolute else path
-    s.sendall(b"GET %s HTTP/1.1\r\nHost: localhost:%d\r\n\r\n" % (t, up))
+def get(s, path, absolute=True, host=b"localhost"):
+    t = b"http://%s:%d%s" % (host, up, path) if absolute else path
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (t, host, up))
     return read_response(s)
+
+
+def read_head(f):
+    status = f.readline()
+    hdr = {}
+    while True:
+        line = f.readline()
+        if line in (b"\r\n", b""):
+            break
+        k, _, v = line.decode().partition(":")
+        hdr[k.strip().lower()] = v.strip()
+    return status, hdr
+
+
+def connect_tunnel(host, path, n):
+    """CONNECT host:up, then a GET inside; True if the body is right."""
+    s = conn()
+    s.sendall(b"CONNECT %s:%d HTTP/1.1\r\nHost: %s\r\n\r\n" % (host, up, host))
+    f = s.makefile("rb")
+    status, _ = read_head(f)
+    expect(b" 200" in status, "CONNECT: %r" % status)
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, host))
+    # The tunnel is opaque: parse the upstream's response ourselves.
+    status, hdr = read_head(f)
+    body = f.read(int(hdr.get("content-length", 0)))
+    return b" 200" in status and body == pattern(n)
 
 
 def socks_connect(host, port):
@@ -107,25 +138,48 @@ elif kind == "post-chunked":
     expect(code == 200 and body.strip().decode() ==
            hashlib.sha256(data).hexdigest(), "upload sha")
 elif kind == "connect":
+    expect(connect_tunnel(b"localhost", b"/bytes/250000", 250000),
+           "tunnel body")
+elif kind == "upstream-close":
+    # Each answer ends its upstream connection (Connection: close); the
+    # client's stays and is not told to close.
     s = conn()
-    s.sendall(b"CONNECT localhost:%d HTTP/1.1\r\nHost: localhost\r\n\r\n" % up)
-    f = s.makefile("rb")
-    line = f.readline()
-    expect(b" 200" in line, "CONNECT: %r" % line)
-    while f.readline() not in (b"\r\n", b""):
-        pass
-    s.sendall(b"GET /bytes/250000 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-    # The tunnel is opaque: parse the upstream's response ourselves.
-    status = f.readline()
-    n = 0
-    while True:
-        line = f.readline()
-        if line in (b"\r\n", b""):
-            break
-        if line.lower().startswith(b"content-length:"):
-            n = int(line.split(b":")[1])
-    body = f.read(n)
-    expect(b" 200" in status and body == pattern(250000), "tunnel body")
+    for n in (1, 200000, 7):
+        s.sendall(b"GET http://localhost:%d/lenclose/%d HTTP/1.1\r\n"
+                  b"Host: x\r\n\r\n" % (up, n))
+        f = s.makefile("rb")
+        status, hdr = read_head(f)
+        body = f.read(int(hdr["content-length"]))
+        expect(b" 200" in status and body == pattern(n) and
+               "connection" not in hdr, "upstream-close %d" % n)
+elif kind == "parent-get":
+    s = conn()
+    for n in (5000, 300000):
+        code, body = get(s, b"/bytes/%d" % n, host=b"far.parent.test")
+        expect(code == 200 and body == pattern(n), "parent GET %d" % n)
+elif kind == "parent-connect":
+    expect(connect_tunnel(b"far.parent.test", b"/bytes/250001", 250001),
+           "parent tunnel body")
+elif kind == "parent-socks":
+    s, rep = socks_connect(b"far.parent.test", up)
+    expect(rep[:2] == b"\x05\x00", "parent socks reply %r" % rep)
+    code, body = get(s, b"/bytes/123", absolute=False)
+    expect(code == 200 and body == pattern(123), "parent socks body")
+elif kind in ("reuse", "reuse-post"):
+    # Every reuse of the kept-alive upstream is met by a close; a GET is
+    # replayed on a fresh connection, a POST whose body went is not.
+    s = conn()
+    t = b"http://127.0.0.1:%d/g" % up
+    for i in range(3 if kind == "reuse" else 1):
+        s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % t)
+        code, body = read_response(s)
+        expect(code == 200 and body == b"hello /g", "reuse %d: %d %r"
+               % (i, code, body))
+    if kind == "reuse-post":
+        s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5"
+                  b"\r\n\r\nhello" % t)
+        code, _ = read_response(s)
+        expect(code == 502, "reuse-post: %d" % code)
 elif kind == "socks":
     s, rep = socks_connect(b"localhost", up)
     expect(rep[:2] == b"\x05\x00", "socks reply %r" % rep)

@@ -4,6 +4,7 @@
   GET  /bytes/N      N bytes of a fixed pattern, Content-Length
   GET  /chunked/N    N bytes, Transfer-Encoding: chunked (odd chunk sizes)
   GET  /close/N      N bytes, no length, connection closed after
+  GET  /lenclose/N   N bytes, Content-Length and Connection: close
   POST /sha          sha256 of the request body (length or chunked)
   *    /headers      the request line and headers it received, as text
 Writes its port to the file named by --port-file once listening.
@@ -78,6 +79,15 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(body(int(p[2])))
+            self.close_connection = True
+            return
+        if len(p) >= 3 and p[1] == "lenclose":
+            data = body(int(p[2]))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
             self.close_connection = True
             return
         if len(p) >= 2 and p[1] == "sha":
