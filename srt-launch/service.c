@@ -262,13 +262,35 @@ svc_hello(struct imsgbuf *ib)
 	imsg_compose(ib, IMSG_HELLO, 0, getpid(), -1, &h, sizeof(h));
 }
 
+/*
+ * --violations FILE is opened here, as the caller and before any helper
+ * starts, so that a path nobody can write stops the run with its reason
+ * instead of a monitor dying while the command runs on unrecorded.  The
+ * monitor writes to this descriptor (MONITOR_FD_OUTPUT); it keeps the
+ * name only to reopen it on SIGHUP.  Same flags as the monitor's own
+ * open: O_NONBLOCK so a FIFO without a reader fails (ENXIO), not hangs.
+ */
+static int
+svc_open_violations(const struct launch *l)
+{
+	int	fd;
+
+	if (l->violations == NULL || strcmp(l->violations, "-") == 0)
+		return -1;
+	fd = open(l->violations, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC, 0640);
+	if (fd == -1)
+		fatal_launch("--violations %s", l->violations);
+	return fd;
+}
+
 static void
 svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
-    int sbx)
+    int sbx, int out)
 {
 	struct srt_event	*ev;
 	char			*argv[10];
-	int			 argc = 0, fds[3] = { ctl, mon, sbx };
+	int			 argc = 0, fds[4] = { ctl, mon, sbx, out };
 
 	/* The command as given, for the records and ignoreViolations. */
 	if ((ev = calloc(1, sizeof(*ev))) == NULL)
@@ -289,7 +311,7 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
 		argv[argc++] = l->violations;
 	}
 	argv[argc] = NULL;
-	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 3, true);
+	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 4, true);
 	free(ev);
 }
 
@@ -342,7 +364,7 @@ service_start(struct launch *l)
 	struct service	*s;
 	char		 dir[PATH_MAX];
 	int		 pctl[2], mctl[2] = { -1, -1 }, pm[2] = { -1, -1 };
-	int		 sbx;
+	int		 sbx, out;
 	bool		 want_monitor = !l->quiet || l->violations != NULL;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -360,14 +382,17 @@ service_start(struct launch *l)
 	svc_socketpair(pctl);
 	svc_socketpair(s->bridge);
 	if (want_monitor) {
+		out = svc_open_violations(l);
 		svc_socketpair(mctl);
 		svc_socketpair(pm);
 		sbx = notify_channel(l);
-		svc_start_monitor(l, s, mctl[1], pm[1], sbx);
+		svc_start_monitor(l, s, mctl[1], pm[1], sbx, out);
 		close(mctl[1]);
 		close(pm[1]);
 		if (sbx != -1)
 			close(sbx);
+		if (out != -1)
+			close(out);
 		if (imsgbuf_init(&s->monitor, mctl[0]) == -1 ||
 		    imsgbuf_set_maxsize(&s->monitor, SRT_IMSG_MAX) == -1)
 			fatal_launch("imsgbuf");

@@ -186,6 +186,20 @@ monitor_policy(struct monitor *mon)
 		peer_start(mon->sandbox);
 }
 
+/*
+ * In service mode the launcher has opened the -o file already, as its
+ * caller, so that a path that cannot be written stops the run before
+ * the command starts; it is on MONITOR_FD_OUTPUT.
+ */
+static int
+service_output_fd(const struct monitor *mon, const char *out)
+{
+	if (!mon->service || out == NULL || strcmp(out, "-") == 0 ||
+	    fcntl(MONITOR_FD_OUTPUT, F_GETFD) == -1)
+		return -1;
+	return MONITOR_FD_OUTPUT;
+}
+
 static void
 open_outputs(struct monitor *mon, const struct options *o)
 {
@@ -195,7 +209,7 @@ open_outputs(struct monitor *mon, const struct options *o)
 	    o->syslog_remote == NULL)
 		out = "-";
 	if (out != NULL)
-		output_file(mon, out, o->fmt);
+		output_file(mon, out, o->fmt, service_output_fd(mon, out));
 	if (o->terminal)
 		output_terminal(mon);
 	if (o->syslog_local || o->syslog_remote != NULL)

@@ -236,6 +236,28 @@ one_line() {
 	nothing_left
 }
 
+@test "an unwritable --violations file stops the run before the command" {
+	mkdir "$T/vdir"
+	run -125 --separate-stderr "$S" -s "$T/s.json" \
+	    --violations "$T/absent/v.jsonl" -- touch "$T/w/ran"
+	one_line "srt-launch: --violations $T/absent/v.jsonl: No such file or directory"
+	run -125 --separate-stderr "$S" -s "$T/s.json" \
+	    --violations "$T/vdir" -- touch "$T/w/ran"
+	one_line "srt-launch: --violations $T/vdir: Is a directory"
+	if [ "$(id -u)" -ne 0 ]; then
+		: >"$T/ro.jsonl"
+		chmod 0444 "$T/ro.jsonl"
+		run -125 --separate-stderr "$S" -s "$T/s.json" \
+		    --violations "$T/ro.jsonl" -- touch "$T/w/ran"
+		one_line "srt-launch: --violations $T/ro.jsonl: Permission denied"
+		[ ! -s "$T/ro.jsonl" ]
+	fi
+	[ ! -e "$T/w/ran" ]
+	[ ! -e "$T/absent" ]
+	[ -z "$(ls -A "$T/vdir")" ]
+	nothing_left
+}
+
 @test "srt-proxy: a bad -l address, a bad number, nothing to serve" {
 	run -125 --separate-stderr "$SRT_BIN/srt-proxy" -l nonsense
 	[ "${stderr_lines[0]}" = "srt-proxy: nonsense: not host:port, [v6]:port or unix:/path" ]
