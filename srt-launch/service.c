@@ -420,14 +420,17 @@ service_start(struct launch *l)
 
 /* ---- pid 1 side ---- */
 
-/* pid 1 keeps stdio, its life pipe and the bridge's start kit. */
+/* pid 1 keeps stdio, its life pipe, the bridge's start kit and the run
+ * record, whose lock says (sweep.c) that the run is not over. */
 void
 service_closefds(const struct launch *l)
 {
-	int		keep[4], n = 0, i, j, t;
+	int		keep[5], n = 0, i, j, t;
 	unsigned int	from = 3;
 
 	keep[n++] = l->life_rd;
+	if (l->record_fd != -1)
+		keep[n++] = l->record_fd;
 	if (l->observe)
 		keep[n++] = l->notify_ev;
 	if (l->svc != NULL) {
