@@ -289,7 +289,7 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
     int sbx, int out)
 {
 	struct srt_event	*ev;
-	char			*argv[10];
+	char			*argv[12];
 	int			 argc = 0, fds[4] = { ctl, mon, sbx, out };
 
 	/* The command as given, for the records and ignoreViolations. */
@@ -309,6 +309,11 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
 	if (l->violations != NULL) {
 		argv[argc++] = "-o";
 		argv[argc++] = l->violations;
+	}
+	if (out != -1) {
+		argv[argc++] = "--out-fd";
+		argv[argc++] = "6";
+		_Static_assert(MONITOR_FD_OUTPUT == 6, "--out-fd's argument");
 	}
 	argv[argc] = NULL;
 	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 4, true);

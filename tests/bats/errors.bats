@@ -297,7 +297,7 @@ os.rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)' "$T/port" 3>&- &
 	nothing_left
 }
 
-@test "srt-monitor: a bad -f, -l, --syslog, --syslog-remote or -o" {
+@test "srt-monitor: a bad -f, -l, --syslog, --syslog-remote, -o or --out-fd" {
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -f xml
 	one_line "srt-monitor: -f: json or text, not xml"
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -l x
@@ -310,6 +310,12 @@ os.rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)' "$T/port" 3>&- &
 	    -l "unix:$T/m.sock"
 	one_line "srt-monitor: cannot append to $T/absent/f: No such file or directory"
 	[ ! -e "$T/m.sock" ]
+	run -1 --separate-stderr "$SRT_BIN/srt-monitor" --out-fd 99 -o "$T/f" \
+	    -l "unix:$T/m.sock"
+	one_line "srt-monitor: --out-fd 99: not an open descriptor >= 3"
+	run -1 --separate-stderr bash -c "exec '$SRT_BIN/srt-monitor' --out-fd 5 -l 'unix:$T/m.sock' 5>/dev/null"
+	one_line "srt-monitor: --out-fd: give the file's name with -o"
+	[ ! -e "$T/m.sock" ] && [ ! -e "$T/f" ]
 	nothing_left
 }
 
