@@ -57,18 +57,34 @@ sweep_path(char *buf, size_t len)
 	    (int)len ? -1 : 0;
 }
 
-/* The records' directory, only if it is ours and private. */
+/*
+ * The records' directory, only if it is ours, private and writable.
+ * Writability is asked first (access is no write): inside a sandbox,
+ * where the host's directory is read-only, a nested srt-launch would
+ * otherwise try writes the outer sandbox reports as violations.
+ */
 static int
 sweep_dirfd(const char *path, bool create)
 {
 	struct stat	st;
+	char		parent[PATH_MAX], *slash;
 	int		fd;
 
-	if (create && mkdir(path, 0700) == -1 && errno != EEXIST)
-		return -1;
+	if (create) {
+		strlcpy(parent, path, sizeof(parent));
+		if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
+			*slash = '\0';
+		if (access(parent, W_OK | X_OK) == -1 ||
+		    (mkdir(path, 0700) == -1 && errno != EEXIST))
+			return -1;
+	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
+	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) == -1) {
+		close(fd);
+		return -1;
+	}
 	if (fstat(fd, &st) == -1 || st.st_uid != getuid() ||
 	    (st.st_mode & 077) != 0) {
 		log_debug("%s: not a private directory of uid %u; no run "
