@@ -392,7 +392,7 @@ struct event_parse {
 	char			 err[128];
 };
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 parse_fail(struct event_parse *p, const char *fmt, ...)
 {
 	va_list	ap;

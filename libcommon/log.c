@@ -78,7 +78,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	errno = saved;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog_errno(int pri, const char *fmt, va_list ap)
 {
 	int	 saved = errno;

@@ -22,6 +22,7 @@
 #define MONITOR_FD_CONTROL	3	/* launch <-> monitor */
 #define MONITOR_FD_PROXY	4	/* proxy -> monitor */
 #define MONITOR_FD_SANDBOX	5	/* sandbox's supervisor -> monitor */
+#define MONITOR_FD_OUTPUT	6	/* --out-fd: the -o file, opened */
 #define BRIDGE_FD_PROXY		3	/* bridge -> proxy */
 
 /* Largest message on any channel: a whole settings document fits. */

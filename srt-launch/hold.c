@@ -401,7 +401,7 @@ hold_cleanup(struct launch *l)
  * where pid 1 would have to unmount each first.  The same rule: only a
  * marked placeholder, only if no other sandbox holds it.
  */
-static void
+void
 hold_host_remove(const char *path)
 {
 	struct stat	st, st2;

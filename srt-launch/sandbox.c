@@ -143,6 +143,7 @@ sandbox_run(struct launch *l)
 	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
 	service_start(l);
+	sweep_record(l);
 	pid = (pid_t)syscall(SYS_clone, SANDBOX_CLONE | SIGCHLD, NULL, NULL,
 	    NULL, NULL);
 	if (pid == -1) {
@@ -168,5 +169,6 @@ sandbox_run(struct launch *l)
 	else
 		status = sandbox_supervise(pid);
 	hold_cleanup_host(l);
+	sweep_forget(l);
 	return status;
 }

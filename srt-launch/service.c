@@ -262,13 +262,35 @@ svc_hello(struct imsgbuf *ib)
 	imsg_compose(ib, IMSG_HELLO, 0, getpid(), -1, &h, sizeof(h));
 }
 
+/*
+ * --violations FILE is opened here, as the caller and before any helper
+ * starts, so that a path nobody can write stops the run with its reason
+ * instead of a monitor dying while the command runs on unrecorded.  The
+ * monitor writes to this descriptor (MONITOR_FD_OUTPUT); it keeps the
+ * name only to reopen it on SIGHUP.  Same flags as the monitor's own
+ * open: O_NONBLOCK so a FIFO without a reader fails (ENXIO), not hangs.
+ */
+static int
+svc_open_violations(const struct launch *l)
+{
+	int	fd;
+
+	if (l->violations == NULL || strcmp(l->violations, "-") == 0)
+		return -1;
+	fd = open(l->violations, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC, 0640);
+	if (fd == -1)
+		fatal_launch("--violations %s", l->violations);
+	return fd;
+}
+
 static void
 svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
-    int sbx)
+    int sbx, int out)
 {
 	struct srt_event	*ev;
-	char			*argv[10];
-	int			 argc = 0, fds[3] = { ctl, mon, sbx };
+	char			*argv[12];
+	int			 argc = 0, fds[4] = { ctl, mon, sbx, out };
 
 	/* The command as given, for the records and ignoreViolations. */
 	if ((ev = calloc(1, sizeof(*ev))) == NULL)
@@ -288,8 +310,13 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
 		argv[argc++] = "-o";
 		argv[argc++] = l->violations;
 	}
+	if (out != -1) {
+		argv[argc++] = "--out-fd";
+		argv[argc++] = "6";
+		_Static_assert(MONITOR_FD_OUTPUT == 6, "--out-fd's argument");
+	}
 	argv[argc] = NULL;
-	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 3, true);
+	s->monitor_pid = svc_spawn(s->exe_monitor, argv, fds, 4, true);
 	free(ev);
 }
 
@@ -363,7 +390,8 @@ service_send_policy(struct launch *l, const char *text, size_t len)
 static void
 svc_monitor_release(struct service *s)
 {
-	int	*fd[] = { &s->mon_proxy, &s->mon_sandbox, &s->exe_monitor };
+	int	*fd[] = { &s->mon_proxy, &s->mon_sandbox, &s->mon_out,
+	    &s->exe_monitor };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(fd) / sizeof(fd[0]); i++) {
@@ -386,7 +414,8 @@ svc_monitor_launch(struct launch *l, struct service *s)
 	int	mctl[2];
 
 	svc_socketpair(mctl);
-	svc_start_monitor(l, s, mctl[1], s->mon_proxy, s->mon_sandbox);
+	svc_start_monitor(l, s, mctl[1], s->mon_proxy, s->mon_sandbox,
+	    s->mon_out);
 	close(mctl[1]);
 	svc_monitor_release(s);
 	if (imsgbuf_init(&s->monitor, mctl[0]) == -1 ||
@@ -456,7 +485,7 @@ service_start(struct launch *l)
 		fatal("calloc");
 	l->svc = s;
 	s->monitor_pid = -1;
-	s->mon_proxy = s->mon_sandbox = -1;
+	s->mon_proxy = s->mon_sandbox = s->mon_out = -1;
 	s->sandbox_id = arc4random();
 	control_init(&s->ctl, l->control_fd);
 	service_libexec(dir, sizeof(dir));
@@ -475,6 +504,7 @@ service_start(struct launch *l)
 	 * no summary either: the same output, without the process.
 	 */
 	if (want_monitor) {
+		s->mon_out = svc_open_violations(l);
 		svc_socketpair(pm);
 		s->mon_proxy = pm[1];
 		s->mon_sandbox = notify_channel(l);
@@ -506,14 +536,17 @@ service_start(struct launch *l)
 
 /* ---- pid 1 side ---- */
 
-/* pid 1 keeps stdio, its life pipe and the bridge's start kit. */
+/* pid 1 keeps stdio, its life pipe, the bridge's start kit and the run
+ * record, whose lock says (sweep.c) that the run is not over. */
 void
 service_closefds(const struct launch *l)
 {
-	int		keep[4], n = 0, i, j, t;
+	int		keep[5], n = 0, i, j, t;
 	unsigned int	from = 3;
 
 	keep[n++] = l->life_rd;
+	if (l->record_fd != -1)
+		keep[n++] = l->record_fd;
 	if (l->observe)
 		keep[n++] = l->notify_ev;
 	if (l->svc != NULL) {

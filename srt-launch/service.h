@@ -42,6 +42,7 @@ struct service {
 	bool		 monitor_lazy;
 	int		 mon_proxy;	/* the proxy's events */
 	int		 mon_sandbox;	/* the observer's events */
+	int		 mon_out;	/* --violations FILE, opened by us */
 	struct imsgbuf	 proxy;
 	struct imsgbuf	 monitor;
 	bool		 proxy_up;

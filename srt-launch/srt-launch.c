@@ -314,6 +314,7 @@ main(int argc, char *argv[])
 	memset(&l, 0, sizeof(l));
 	l.control_fd = -1;
 	l.life_rd = -1;
+	l.record_fd = -1;
 	if ((base = strrchr(argv[0], '/')) != NULL)
 		base++;
 	else
@@ -331,6 +332,10 @@ main(int argc, char *argv[])
 	launch_nofile();
 	launch_identity(&l);
 	launch_settings(&l);
+	/* Before the plan, which would take a dead run's placeholders for
+	 * a live one's and bind them. */
+	if (!l.print_plan)
+		sweep_run();
 	launch_plan(&l);
 	if (l.print_plan) {
 		launch_print_plan(&l);

@@ -77,6 +77,9 @@ struct launch {
 	struct hold	 *holds;
 	size_t		  nholds;
 	int		  life_rd;		/* EOF = the launcher died */
+	int		  record_fd;		/* sweep.c: locked run record */
+	int		  record_dirfd;
+	char		  record_name[32];
 	bool		  orphaned;		/* pid 1: the launcher died */
 
 	/* Network and violations (service.c, control.c, netenv.c). */
@@ -111,6 +114,14 @@ void	hold_cleanup(struct launch *);
 /* ...else the launcher, after pid 1 is gone: TMPDIR's mount point and
  * the placeholders no other sandbox holds. */
 void	hold_cleanup_host(struct launch *);
+/* One path, if it is a marked placeholder no live sandbox holds. */
+void	hold_host_remove(const char *path);
+
+/* sweep.c: the record of what a run leaves on the host, and the sweep
+ * of the records of runs that were killed before they could clean up. */
+void	sweep_run(void);
+void	sweep_record(struct launch *);
+void	sweep_forget(struct launch *);
 
 /* init.c: pid 1 */
 void	init_main(struct launch *) __attribute__((noreturn));

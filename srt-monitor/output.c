@@ -114,8 +114,10 @@ output_open_path(struct output *o)
 	return 0;
 }
 
+/* fd: path already opened by the launcher (-1: open it here). */
 struct output *
-output_file(struct monitor *mon, const char *path, enum out_format fmt)
+output_file(struct monitor *mon, const char *path, enum out_format fmt,
+    int fd)
 {
 	struct output	*o;
 	char		 name[128];
@@ -129,6 +131,12 @@ output_file(struct monitor *mon, const char *path, enum out_format fmt)
 	}
 	if ((o->path = strdup(path)) == NULL)
 		fatal("%s", __func__);
+	if (fd != -1) {
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    output_adopt_fd(o, fd, 1) == -1)
+			fatal("%s: descriptor %d", path, fd);
+		return o;
+	}
 	if (output_open_path(o) == -1)
 		fatal("cannot append to %s", path);
 	return o;

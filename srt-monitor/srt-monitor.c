@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct options {
 	int		 debug;
 	const char	*listen;
 	const char	*out;
+	int		 out_fd;	/* -o file already open here, or -1 */
 	enum out_format	 fmt;
 	int		 terminal;
 	const char	*settings;
@@ -44,7 +46,8 @@ struct options {
 enum {
 	OPT_SYSLOG = 256,
 	OPT_SYSLOG_REMOTE,
-	OPT_SYSLOG_SOCKET
+	OPT_SYSLOG_SOCKET,
+	OPT_OUT_FD
 };
 
 static void __attribute__((noreturn))
@@ -55,7 +58,7 @@ usage(int status)
 	    "[-l unix:path] [-o file|-] [-s settings]\n"
 	    "                   [-u user] [--syslog [facility]] "
 	    "[--syslog-remote host:port[/tcp|/udp]]\n"
-	    "                   [--syslog-socket path]\n");
+	    "                   [--out-fd fd] [--syslog-socket path]\n");
 	exit(status);
 }
 
@@ -84,11 +87,15 @@ parse_options(struct options *o, int argc, char *argv[])
 		    OPT_SYSLOG_REMOTE },
 		{ "syslog-socket",	required_argument,	NULL,
 		    OPT_SYSLOG_SOCKET },
+		{ "out-fd",		required_argument,	NULL,
+		    OPT_OUT_FD },
 		{ NULL,			0,			NULL, 0 }
 	};
-	int	ch;
+	const char	*e;
+	int		 ch;
 
 	memset(o, 0, sizeof(*o));
+	o->out_fd = -1;
 	o->fmt = OUT_JSON;
 	o->facility = syslog_facility("daemon");
 	o->syslog_path = "/dev/log";
@@ -143,12 +150,20 @@ parse_options(struct options *o, int argc, char *argv[])
 			o->syslog_path = optarg;
 			o->syslog_local = 1;
 			break;
+		case OPT_OUT_FD:
+			o->out_fd = (int)strtonum(optarg, 3, INT_MAX, &e);
+			if (e != NULL || fcntl(o->out_fd, F_GETFD) == -1)
+				errx(1, "--out-fd %s: not an open descriptor "
+				    ">= 3", optarg);
+			break;
 		default:
 			usage(1);
 		}
 	}
 	if (optind != argc)
 		usage(1);
+	if (o->out_fd != -1 && (o->out == NULL || strcmp(o->out, "-") == 0))
+		errx(1, "--out-fd: give the file's name with -o");
 }
 
 void
@@ -195,7 +210,7 @@ open_outputs(struct monitor *mon, const struct options *o)
 	    o->syslog_remote == NULL)
 		out = "-";
 	if (out != NULL)
-		output_file(mon, out, o->fmt);
+		output_file(mon, out, o->fmt, out == o->out ? o->out_fd : -1);
 	if (o->terminal)
 		output_terminal(mon);
 	if (o->syslog_local || o->syslog_remote != NULL)

@@ -109,7 +109,7 @@ struct output {
 };
 
 struct output	*output_file(struct monitor *, const char *path,
-		    enum out_format);
+		    enum out_format, int fd);
 struct output	*output_terminal(struct monitor *);
 struct output	*output_syslog_local(struct monitor *, const char *path,
 		    int facility);

@@ -84,8 +84,19 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The listeners' failures fill why, for main's one line naming the
+ * address. */
 static int
-listen_unix(const char *path)
+listen_fail(char *why, size_t whysz, const char *what, int s)
+{
+	snprintf(why, whysz, "%s", what);
+	if (s != -1)
+		close(s);
+	return -1;
+}
+
+static int
+listen_unix(const char *path, char *why, size_t whysz)
 {
 	struct sockaddr_un	sun;
 	int			s;
@@ -94,23 +105,22 @@ listen_unix(const char *path)
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
 	    sizeof(sun.sun_path)) {
-		log_warnx("%s: socket path too long", path);
+		snprintf(why, whysz, "socket path longer than %zu bytes",
+		    sizeof(sun.sun_path) - 1);
 		return -1;
 	}
 	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
-		return -1;
+		return listen_fail(why, whysz, strerror(errno), -1);
 	unlink(path);
-	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		log_warn("bind %s", path);
-		close(s);
-		return -1;
-	}
+	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		return listen_fail(why, whysz, strerror(errno), s);
 	return s;
 }
 
 static int
-listen_inet(const char *spec, char *shown, size_t shownsz)
+listen_inet(const char *spec, char *shown, size_t shownsz, char *why,
+    size_t whysz)
 {
 	struct addrinfo		 hints, *res;
 	struct sockaddr_storage	 ss;
@@ -122,11 +132,9 @@ listen_inet(const char *spec, char *shown, size_t shownsz)
 	    &p) != HTTP_OK) {
 		/* Port 0 (any) is refused by the parser; allow it here. */
 		size_t n = strlen(spec);
-		if (n < 3 || strcmp(spec + n - 2, ":0") != 0) {
-			log_warnx("%s: not host:port, [v6]:port or unix:/path",
-			    spec);
-			return -1;
-		}
+		if (n < 3 || strcmp(spec + n - 2, ":0") != 0)
+			return listen_fail(why, whysz, "not host:port, "
+			    "[v6]:port or unix:/path", -1);
 		snprintf(host, sizeof(host), "%.*s", (int)(n - 2), spec);
 		if (host[0] == '[') {
 			memmove(host, host + 1, strlen(host));
@@ -138,24 +146,21 @@ listen_inet(const char *spec, char *shown, size_t shownsz)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		log_warnx("%s: %s", spec, gai_strerror(e));
-		return -1;
-	}
+	if ((e = getaddrinfo(host, port, &hints, &res)) != 0)
+		return listen_fail(why, whysz, gai_strerror(e), -1);
 	s = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (s == -1) {
 		freeaddrinfo(res);
-		return -1;
+		return listen_fail(why, whysz, strerror(errno), -1);
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (res->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(s, res->ai_addr, res->ai_addrlen) == -1) {
-		log_warn("bind %s", spec);
+		e = errno;
 		freeaddrinfo(res);
-		close(s);
-		return -1;
+		return listen_fail(why, whysz, strerror(e), s);
 	}
 	freeaddrinfo(res);
 	getsockname(s, (struct sockaddr *)&ss, &sl);
@@ -172,31 +177,26 @@ listen_inet(const char *spec, char *shown, size_t shownsz)
 }
 
 static int
-proxy_listen(struct proxy *px, const char *spec)
+proxy_listen(struct proxy *px, const char *spec, char *why, size_t whysz)
 {
 	struct listener	*l;
 	char		 shown[300];
 	int		 s;
 
-	if (px->nlisten == PROXY_MAX_LISTEN) {
-		log_warnx("too many -l addresses");
-		return -1;
-	}
+	if (px->nlisten == PROXY_MAX_LISTEN)
+		return listen_fail(why, whysz, "too many -l addresses", -1);
 	l = &px->listen[px->nlisten];
 	if (strncmp(spec, "unix:", 5) == 0) {
-		s = listen_unix(spec + 5);
+		s = listen_unix(spec + 5, why, whysz);
 		snprintf(shown, sizeof(shown), "%s", spec);
 		if (s != -1 && (l->unix_path = strdup(spec + 5)) == NULL)
 			fatal("strdup");
 	} else
-		s = listen_inet(spec, shown, sizeof(shown));
+		s = listen_inet(spec, shown, sizeof(shown), why, whysz);
 	if (s == -1)
 		return -1;
-	if (listen(s, 4096) == -1) {
-		log_warn("listen %s", spec);
-		close(s);
-		return -1;
-	}
+	if (listen(s, 4096) == -1)
+		return listen_fail(why, whysz, strerror(errno), s);
 	l->px = px;
 	l->fd = s;
 	l->ev = event_new(px->base, s, EV_READ | EV_PERSIST, listener_cb, l);
@@ -489,6 +489,7 @@ main(int argc, char *argv[])
 {
 	struct proxy	 px;
 	struct opts	 o;
+	char		 why[256];
 	int		 i;
 
 	memset(&px, 0, sizeof(px));
@@ -522,8 +523,9 @@ main(int argc, char *argv[])
 	} else
 		policy_default(&px);
 	for (i = 0; i < o.nlisten; i++)
-		if (proxy_listen(&px, o.listen[i]) == -1)
-			fatalx_status(125, "cannot listen on %s", o.listen[i]);
+		if (proxy_listen(&px, o.listen[i], why, sizeof(why)) == -1)
+			fatalx_status(125, "cannot listen on %s: %s",
+			    o.listen[i], why);
 	if (o.monitor != NULL && service_monitor_connect(&px, o.monitor) == -1)
 		fatalx_status(125, "cannot reach the monitor at %s",
 		    o.monitor);

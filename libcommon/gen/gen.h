@@ -15,7 +15,7 @@
 
 extern const char gen_name[];	/* for messages: "confine-gen" */
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 gen_vlog(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", gen_name);

@@ -22,6 +22,7 @@ setup() {
 
 teardown() {
 	cd /
+	[ -z "${hold:-}" ] || kill "$hold" 2>/dev/null || true
 	rm -rf "$T"
 }
 
@@ -236,15 +237,56 @@ one_line() {
 	nothing_left
 }
 
+@test "an unwritable --violations file stops the run before the command" {
+	mkdir "$T/vdir"
+	run -125 --separate-stderr "$S" -s "$T/s.json" \
+	    --violations "$T/absent/v.jsonl" -- touch "$T/w/ran"
+	one_line "srt-launch: --violations $T/absent/v.jsonl: No such file or directory"
+	run -125 --separate-stderr "$S" -s "$T/s.json" \
+	    --violations "$T/vdir" -- touch "$T/w/ran"
+	one_line "srt-launch: --violations $T/vdir: Is a directory"
+	if [ "$(id -u)" -ne 0 ]; then
+		: >"$T/ro.jsonl"
+		chmod 0444 "$T/ro.jsonl"
+		run -125 --separate-stderr "$S" -s "$T/s.json" \
+		    --violations "$T/ro.jsonl" -- touch "$T/w/ran"
+		one_line "srt-launch: --violations $T/ro.jsonl: Permission denied"
+		[ ! -s "$T/ro.jsonl" ]
+	fi
+	[ ! -e "$T/w/ran" ]
+	[ ! -e "$T/absent" ]
+	[ -z "$(ls -A "$T/vdir")" ]
+	nothing_left
+}
+
 @test "srt-proxy: a bad -l address, a bad number, nothing to serve" {
 	run -125 --separate-stderr "$SRT_BIN/srt-proxy" -l nonsense
-	[ "${stderr_lines[0]}" = "srt-proxy: nonsense: not host:port, [v6]:port or unix:/path" ]
+	one_line "srt-proxy: cannot listen on nonsense: not host:port, [v6]:port or unix:/path"
 	run -125 --separate-stderr "$SRT_BIN/srt-proxy" -c abc -l 127.0.0.1:0
 	one_line "srt-proxy: -c abc: invalid (expected a number from 1 to 1048576)"
 	run -125 --separate-stderr "$SRT_BIN/srt-proxy" -t 0 -l 127.0.0.1:0
 	one_line "srt-proxy: -t 0: too small (expected a number from 1 to 3600)"
 	run -125 --separate-stderr "$SRT_BIN/srt-proxy"
 	one_line "srt-proxy: nothing to serve: give -l ADDR (or -P)"
+	nothing_left
+}
+
+@test "srt-proxy: an address it cannot listen on is one line with the reason" {
+	run -125 --separate-stderr "$SRT_BIN/srt-proxy" -l "unix:$T/absent/p.sock"
+	one_line "srt-proxy: cannot listen on unix:$T/absent/p.sock: No such file or directory"
+	# A port in use: held by a listener of the test's own.
+	/usr/bin/python3 -c 'import socket, os, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)' "$T/port" 3>&- &
+	hold=$!
+	for i in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+	port=$(cat "$T/port")
+	run -125 --separate-stderr "$SRT_BIN/srt-proxy" -l "127.0.0.1:$port"
+	kill "$hold"
+	wait "$hold" || true
+	hold=
+	one_line "srt-proxy: cannot listen on 127.0.0.1:$port: Address already in use"
 	nothing_left
 }
 
@@ -255,7 +297,7 @@ one_line() {
 	nothing_left
 }
 
-@test "srt-monitor: a bad -f, -l, --syslog, --syslog-remote or -o" {
+@test "srt-monitor: a bad -f, -l, --syslog, --syslog-remote, -o or --out-fd" {
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -f xml
 	one_line "srt-monitor: -f: json or text, not xml"
 	run -1 --separate-stderr "$SRT_BIN/srt-monitor" -l x
@@ -268,6 +310,12 @@ one_line() {
 	    -l "unix:$T/m.sock"
 	one_line "srt-monitor: cannot append to $T/absent/f: No such file or directory"
 	[ ! -e "$T/m.sock" ]
+	run -1 --separate-stderr "$SRT_BIN/srt-monitor" --out-fd 99 -o "$T/f" \
+	    -l "unix:$T/m.sock"
+	one_line "srt-monitor: --out-fd 99: not an open descriptor >= 3"
+	run -1 --separate-stderr bash -c "exec '$SRT_BIN/srt-monitor' --out-fd 5 -l 'unix:$T/m.sock' 5>/dev/null"
+	one_line "srt-monitor: --out-fd: give the file's name with -o"
+	[ ! -e "$T/m.sock" ] && [ ! -e "$T/f" ]
 	nothing_left
 }
 

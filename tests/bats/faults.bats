@@ -239,3 +239,103 @@ os.execv(sys.argv[1], sys.argv[1:])' "$S" -s "$T/s.json" -- sh -c 'echo ran; exi
 	run "$S" --check
 	[[ "$output" == *"landlock: yes"* ]]
 }
+
+# Where srt-launch keeps its run records (sweep.c).
+record_dir() {
+	if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] &&
+	    [ "$(stat -c %u "$XDG_RUNTIME_DIR")" = "$(id -u)" ]; then
+		echo "$XDG_RUNTIME_DIR/srt"
+	else
+		echo "/tmp/srt-runs.$(id -u)"
+	fi
+}
+
+# This test's run records (other suites' runs share the directory).
+my_records() {
+	grep -l "^tmpdir $T/tmp/" "$(record_dir)"/run.* 2>/dev/null || true
+}
+
+# start_waiting: a run in the background, its command waiting for
+# $T/w/stop; LPID and INIT are the launcher and pid 1.
+start_waiting() {
+	rm -f "$T/w/ready" "$T/w/stop"
+	(cd "$T/c" && exec "$S" -s "$T/s.json" -- sh -c ": srtfault$$; echo \$TMPDIR >'$T/w/ready'; while [ ! -e '$T/w/stop' ]; do sleep 0.05; done; echo kept >\"\$TMPDIR/f\" && cat \"\$TMPDIR/f\" >'$T/w/tmpok'; exit 7") \
+	    >"$T/out" 2>"$T/err" &
+	LPID=$!
+	wait_for test -s "$T/w/ready" || { cat "$T/err"; return 1; }
+	INIT=$(pgrep -P "$LPID" -x srt-launch)
+	[ -n "$INIT" ]
+}
+
+@test "SIGKILL of the launcher and pid 1 together: the next run sweeps what they left, and only that" {
+	# Things of the user's that look alike but are no run's leftovers.
+	echo mine >"$T/w/.profile"
+	: >"$T/w/notes"
+	chmod 0400 "$T/w/notes"
+	mkdir -m 0700 "$T/tmp/srt.AAAAAAAAAA"
+	start_waiting
+	[ -n "$(my_records)" ]
+	kill -KILL "$LPID" "$INIT"
+	wait_for gone "$LPID"
+	wait_for gone "$INIT"
+	wait "$LPID" || true
+	LPID=
+	wait_for sh -c "! pgrep -f '^sh -c : srtfault$$' >/dev/null"
+	# What a run killed outright leaves: its mount point, placeholders.
+	[ "$(ls "$T/tmp" | grep -vc '^srt.AAAAAAAAAA$')" -eq 1 ]
+	[ -f "$T/w/.bashrc" ] && [ ! -s "$T/w/.bashrc" ]
+	[ -d "$T/w/.git" ]
+	[ -n "$(my_records)" ]
+	# The next run, from anywhere, removes them.
+	run --separate-stderr "$S" -s "$T/s.json" -- true
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(ls -A "$T/tmp")" = srt.AAAAAAAAAA ]
+	[ "$(ls -A "$T/w" | sort | tr '\n' ' ')" = ".profile notes ready " ]
+	[ "$(cat "$T/w/.profile")" = mine ]
+	[ -z "$(my_records)" ]
+}
+
+@test "a live run's record is not swept: its TMPDIR and placeholders stay while it runs" {
+	start_waiting
+	run --separate-stderr "$S" -s "$T/s.json" -- true
+	[ "$status" -eq 0 ]
+	[ -f "$T/w/.bashrc" ]
+	[ "$(ls -A "$T/tmp" | wc -l)" -eq 1 ]
+	[ -n "$(my_records)" ]
+	touch "$T/w/stop"
+	wait "$LPID" || status=$?
+	LPID=
+	[ "$status" -eq 7 ]
+	[ "$(cat "$T/w/tmpok")" = kept ]
+	[ -z "$(ls -A "$T/tmp")" ]
+	[ ! -e "$T/w/.bashrc" ]
+	[ -z "$(my_records)" ]
+}
+
+@test "a forged run record removes nothing but empty placeholders and srt.* dirs" {
+	local d r
+	d=$(record_dir)
+	mkdir -p -m 0700 "$d"
+	echo data >"$T/w/data"
+	chmod 0400 "$T/w/data"
+	: >"$T/c/mark"
+	chmod 0400 "$T/c/mark"
+	ln -s "$T/c/mark" "$T/w/link"
+	mkdir -m 0700 "$T/tmp/notsrt" "$T/tmp/srt.BBBBBBBBBB" "$T/w/srt.CCCCCCCCCC"
+	touch "$T/tmp/srt.BBBBBBBBBB/f"
+	mkfifo "$T/w/fifo"
+	r="$d/run.forged$$"
+	printf 'srt-run 1\ntmpdir %s\ntmpdir %s\nhold %s\nhold %s\nhold %s\nhold %s\nhold relative\nbogus line\nhold %s\n' \
+	    "$T/tmp/notsrt" "$T/tmp/srt.BBBBBBBBBB" "$T/w/data" "$T/w/link" \
+	    "$T/w/fifo" "$T/c" "$T/w/srt.CCCCCCCCCC" >"$r"
+	run --separate-stderr "$S" -s "$T/s.json" -- true
+	[ "$status" -eq 0 ]
+	[ ! -e "$r" ]
+	[ -d "$T/tmp/notsrt" ] && [ -e "$T/tmp/srt.BBBBBBBBBB/f" ]
+	[ "$(cat "$T/w/data")" = data ]
+	[ -L "$T/w/link" ] && [ -f "$T/c/mark" ]
+	[ -p "$T/w/fifo" ] && [ -d "$T/w/srt.CCCCCCCCCC" ]
+	rmdir "$T/tmp/notsrt"
+	rm -r "$T/tmp/srt.BBBBBBBBBB"
+}
