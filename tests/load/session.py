@@ -29,14 +29,7 @@ def conn():
 def read_response(s):
     """Status, body of one response (Content-Length or chunked)."""
     f = s.makefile("rb")
-    status = f.readline()
-    hdr = {}
-    while True:
-        line = f.readline()
-        if line in (b"\r\n", b""):
-            break
-        k, _, v = line.decode().partition(":")
-        hdr[k.strip().lower()] = v.strip()
+    status, hdr = read_head(f)
     code = int(status.split()[1])
     if "content-length" in hdr:
         body = f.read(int(hdr["content-length"]))
