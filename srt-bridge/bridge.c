@@ -65,6 +65,7 @@ struct bridge {
 	struct bridge_pause		 acc_pause;	/* out of fds */
 	int				 acc_warned;
 	struct bridge_pause		 wr_pause;	/* ETOOMANYREFS */
+	int				 greeted;	/* hello queued */
 };
 
 static volatile sig_atomic_t	bridge_quit;
@@ -244,6 +245,11 @@ bridge_listen(struct bridge *b)
 	}
 }
 
+/*
+ * Queued just before the first client, not at the start: srt-launch
+ * starts the proxy when the first byte arrives on this channel, and most
+ * sandboxes never connect anywhere.
+ */
 static void
 bridge_hello(struct bridge *b)
 {
@@ -252,8 +258,9 @@ bridge_hello(struct bridge *b)
 	h.version = SRT_PROTO_VERSION;
 	h.role = SRT_ROLE_BRIDGE;
 	if (imsg_compose(&b->ib, IMSG_HELLO, b->o->sandbox_id, getpid(), -1,
-	    &h, sizeof(h)) == -1 || imsgbuf_flush(&b->ib) == -1)
+	    &h, sizeof(h)) == -1)
 		fatal("sending hello to the proxy");
+	b->greeted = 1;
 }
 
 /*
@@ -400,6 +407,8 @@ bridge_accept(struct bridge *b, const struct bridge_listener *l)
 			}
 		}
 		b->acc_warned = 0;
+		if (!b->greeted)
+			bridge_hello(b);
 		/* compose closes fd on failure: that client just drops. */
 		if (imsg_compose(&b->ib, IMSG_CLIENT, b->o->sandbox_id,
 		    getpid(), fd, &c, sizeof(c)) == -1)
@@ -488,7 +497,6 @@ bridge_main(const struct bridge_opts *o)
 	bridge_rlimit();
 	bridge_listen(&b);
 	imsgbuf_init(&b.ib, BRIDGE_FD_PROXY);
-	bridge_hello(&b);
 	bridge_confine();
 	bridge_ready(o->ready_fd);
 	log_debug("sandbox %u: HTTP on %u, SOCKS on %u, %d listeners",

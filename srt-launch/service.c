@@ -358,7 +358,7 @@ svc_monitor_policy(struct service *s, const char *text, size_t len)
 	}
 }
 
-/* A monitor not started yet starts with the latest policy. */
+/* A helper not started yet starts with the latest policy. */
 static void
 svc_keep_policy(struct service *s, const char *text, size_t len)
 {
@@ -378,10 +378,13 @@ service_send_policy(struct launch *l, const char *text, size_t len)
 	struct service	*s = l->svc;
 	int		 rc;
 
-	rc = svc_proxy_policy(s, text, len);
+	if (s->proxy_up)
+		rc = svc_proxy_policy(s, text, len);
+	else
+		rc = s->proxy_lazy ? 0 : -1;
 	if (s->monitor_up)
 		svc_monitor_policy(s, text, len);
-	else if (s->monitor_lazy)
+	if (s->proxy_lazy || s->monitor_lazy)
 		svc_keep_policy(s, text, len);
 	return rc;
 }
@@ -484,8 +487,9 @@ service_start(struct launch *l)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("calloc");
 	l->svc = s;
-	s->monitor_pid = -1;
+	s->proxy_pid = s->monitor_pid = -1;
 	s->mon_proxy = s->mon_sandbox = s->mon_out = -1;
+	s->px_ctl = s->px_mon = -1;
 	s->sandbox_id = arc4random();
 	control_init(&s->ctl, l->control_fd);
 	service_libexec(dir, sizeof(dir));
@@ -515,22 +519,21 @@ service_start(struct launch *l)
 		close(s->exe_monitor);
 		s->exe_monitor = -1;
 	}
-	svc_start_proxy(l, s, pctl[1], pm[0]);
-	close(pctl[1]);
-	if (pm[0] != -1)
-		close(pm[0]);
-	close(s->bridge[0]);
-	s->bridge[0] = -1;
-	close(s->exe_proxy);
+	/*
+	 * The proxy likewise: most runs never connect anywhere, and its
+	 * start (a process, the policy, the resolver, confinement) was the
+	 * largest part of ours that the command waited behind.  It starts
+	 * when the bridge passes the first client (svc_proxy_wake), which
+	 * the channel keeps queued meanwhile, like every later one.
+	 */
 	if (imsgbuf_init(&s->proxy, pctl[0]) == -1 ||
 	    imsgbuf_set_maxsize(&s->proxy, SRT_IMSG_MAX) == -1)
 		fatal_launch("imsgbuf");
-	s->proxy_up = true;
-	svc_hello(&s->proxy);
-	if (svc_proxy_policy(s, s->policy, s->policylen) == -1)
-		fatal_launch("srt-proxy: sending the policy");
-	log_debug("sandbox %08x: srt-proxy pid %d, srt-monitor %s",
-	    s->sandbox_id, (int)s->proxy_pid, s->monitor_lazy ?
+	s->px_ctl = pctl[1];
+	s->px_mon = pm[0];
+	s->proxy_lazy = true;
+	log_debug("sandbox %08x: srt-proxy at the first connection, "
+	    "srt-monitor %s", s->sandbox_id, s->monitor_lazy ?
 	    "at the first event" : s->monitor_up ? "up" : "not needed");
 }
 
@@ -829,6 +832,68 @@ svc_proxy_read(struct svc_loop *sl)
 	}
 }
 
+/* The proxy's held ends and its program, once it runs or never will. */
+static void
+svc_proxy_release(struct service *s)
+{
+	int	*fd[] = { &s->px_ctl, &s->px_mon, &s->bridge[0],
+	    &s->exe_proxy };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(fd) / sizeof(fd[0]); i++) {
+		if (*fd[i] != -1)
+			close(*fd[i]);
+		*fd[i] = -1;
+	}
+	s->proxy_lazy = false;
+}
+
+/*
+ * Start srt-proxy on the held channels; the bridge's clients wait in
+ * theirs.  It gets the latest policy, which a --control-fd line may have
+ * replaced meanwhile; its first answer is awaited as it was at the start
+ * (a refusal ends the run with 125).
+ */
+static void
+svc_proxy_launch(struct svc_loop *sl)
+{
+	struct service	*s = sl->l->svc;
+
+	svc_start_proxy(sl->l, s, s->px_ctl, s->px_mon);
+	svc_proxy_release(s);
+	s->proxy_up = true;
+	sl->deadline = svc_now_ms() + SVC_READY_MS;
+	svc_hello(&s->proxy);
+	/* A proxy dead already shows as its channel's end in the poll. */
+	if (svc_proxy_policy(s, s->policy, s->policylen) == -1)
+		log_warn("srt-proxy: sending the policy");
+	log_debug("sandbox %08x: srt-proxy pid %d", s->sandbox_id,
+	    (int)s->proxy_pid);
+}
+
+/* The bridge's channel stirred: a client starts the proxy; its end
+ * (the sandbox is gone) means none ever will. */
+static void
+svc_proxy_wake(struct svc_loop *sl)
+{
+	struct service	*s = sl->l->svc;
+	int		 r;
+
+	if (!s->proxy_lazy || (r = svc_peek(s->bridge[0])) == -1)
+		return;
+	if (r == 1)
+		svc_proxy_launch(sl);
+	else
+		svc_proxy_release(s);
+}
+
+/* Waiting for a started proxy's first answer, which gates the end. */
+static bool
+svc_waiting(const struct service *s)
+{
+	return s->proxy_up && !s->ready;
+}
+
 static void
 svc_monitor_gone(struct service *s, const char *why)
 {
@@ -957,8 +1022,8 @@ svc_life_read(struct svc_loop *sl)
 	svc_stop_helpers(sl->l);
 }
 
-enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_MONITOR, PFD_MON_PROXY,
-    PFD_MON_SANDBOX, PFD_CONTROL, PFD_LIFE, PFD_N };
+enum { PFD_SIG, PFD_SANDBOX, PFD_PROXY, PFD_BRIDGE, PFD_MONITOR,
+    PFD_MON_PROXY, PFD_MON_SANDBOX, PFD_CONTROL, PFD_LIFE, PFD_N };
 
 static void
 svc_poll_once(struct svc_loop *sl)
@@ -966,33 +1031,37 @@ svc_poll_once(struct svc_loop *sl)
 	struct service	*s = sl->l->svc;
 	struct pollfd	 pfd[PFD_N];
 	int		 timeout = -1, r;
+	bool		 waiting = svc_waiting(s);
 
 	pfd[PFD_SIG] = (struct pollfd){ sl->sfd, POLLIN, 0 };
-	/* The command's end waits for the proxy's first answer: a refused
-	 * policy still fails the run (125), whatever the command did. */
-	pfd[PFD_SANDBOX] = (struct pollfd){ s->ready ? sl->pidfd : -1,
+	/* The command's end waits for a started proxy's first answer: a
+	 * refused policy still fails the run (125), whatever the command
+	 * did. */
+	pfd[PFD_SANDBOX] = (struct pollfd){ !waiting ? sl->pidfd : -1,
 	    POLLIN, 0 };
 	/* Stopped helpers close their channels: no news then. */
 	pfd[PFD_PROXY] = (struct pollfd){ s->proxy_up && !sl->stopping ?
 	    s->proxy.fd : -1, POLLIN, 0 };
+	pfd[PFD_BRIDGE] = (struct pollfd){ s->proxy_lazy && !sl->stopping ?
+	    s->bridge[0] : -1, POLLIN, 0 };
 	pfd[PFD_MONITOR] = (struct pollfd){ s->monitor_up && !sl->stopping ?
 	    s->monitor.fd : -1, POLLIN, 0 };
 	pfd[PFD_MON_PROXY] = (struct pollfd){ s->monitor_lazy &&
 	    !sl->stopping ? s->mon_proxy : -1, POLLIN, 0 };
 	pfd[PFD_MON_SANDBOX] = (struct pollfd){ s->monitor_lazy &&
 	    !sl->stopping ? s->mon_sandbox : -1, POLLIN, 0 };
-	pfd[PFD_CONTROL] = (struct pollfd){ s->ready && !sl->stopping ?
+	pfd[PFD_CONTROL] = (struct pollfd){ !waiting && !sl->stopping ?
 	    s->ctl.fd : -1, POLLIN, 0 };
-	pfd[PFD_LIFE] = (struct pollfd){ s->ready && !sl->life_eof ?
+	pfd[PFD_LIFE] = (struct pollfd){ !waiting && !sl->life_eof ?
 	    sl->life_wr : -1, POLLIN, 0 };
-	if (!s->ready && (timeout = sl->deadline - svc_now_ms()) < 0)
+	if (waiting && (timeout = sl->deadline - svc_now_ms()) < 0)
 		timeout = 0;
 	if ((r = poll(pfd, PFD_N, timeout)) == -1) {
 		if (errno != EINTR)
 			svc_fatal(sl, "poll");
 		return;
 	}
-	if (r == 0 && !s->ready) {
+	if (r == 0 && waiting) {
 		log_warnx("srt-proxy did not answer within %d ms",
 		    SVC_READY_MS);
 		svc_kill_sandbox(sl);
@@ -1003,6 +1072,8 @@ svc_poll_once(struct svc_loop *sl)
 		svc_signal(sl);
 	if (pfd[PFD_PROXY].revents)
 		svc_proxy_read(sl);
+	if (!sl->done && pfd[PFD_BRIDGE].revents)
+		svc_proxy_wake(sl);
 	if (!sl->done && pfd[PFD_MONITOR].revents)
 		svc_monitor_read(s, NULL);
 	if (!sl->done && (pfd[PFD_MON_PROXY].revents ||
@@ -1047,6 +1118,9 @@ svc_stop_helpers(struct launch *l)
 		    0);
 		imsgbuf_flush(&s->proxy);
 	}
+	/* Never started: its event channel's end tells a lazy monitor. */
+	if (s->proxy_lazy)
+		svc_proxy_release(s);
 	if (s->monitor_lazy)
 		svc_monitor_wake(l);
 	svc_stop_monitor(l);
@@ -1132,8 +1206,8 @@ svc_shutdown(struct launch *l, bool stopping)
 	 * when we return. */
 	if (s->monitor_pid != -1)
 		svc_reap(s->monitor_pid, SVC_REAP_MS);
+	close(s->proxy.fd);
 	if (s->proxy_pid != -1) {
-		close(s->proxy.fd);
 		left = SVC_REAP_MS - waited;
 		svc_reap(s->proxy_pid, left > 100 ? left : 100);
 	}

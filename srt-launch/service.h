@@ -35,8 +35,14 @@ struct service {
 	char		*policy;	/* the settings text, "{}" = defaults */
 	size_t		 policylen;
 
-	pid_t		 proxy_pid;
+	pid_t		 proxy_pid;	/* -1 = none (yet) */
 	pid_t		 monitor_pid;	/* -1 = none (yet) */
+	/* Started lazily too, at the first client the bridge passes: its
+	 * ends of the launcher and event channels are held here until then
+	 * (-1: none or handed over), with bridge[0] and exe_proxy. */
+	bool		 proxy_lazy;
+	int		 px_ctl;
+	int		 px_mon;
 	/* Started lazily: its event channels' ends are held here until the
 	 * first byte on one of them (-1: none or handed over). */
 	bool		 monitor_lazy;

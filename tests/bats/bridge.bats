@@ -11,7 +11,7 @@ setup_file() {
 # Fake srt-proxy for bridge.bats: starts srt-bridge with its channel on
 # fd 3, checks the frames it sends and answers clients through the
 # descriptors it passes.  Prints "key=value" lines for the test to check.
-import os, signal, socket, struct, sys, time
+import os, select, signal, socket, struct, sys, time
 
 HDR = struct.Struct("<IIII")
 IMSG_HELLO, IMSG_CLIENT, IMSG_SHUTDOWN = 1, 5, 9
@@ -87,12 +87,25 @@ def wait_exit(p, timeout=5.0):
     p.wait()
     return "timeout"
 
-def client(family, port, kind, chan, sid):
+def hello(chan, p):
+    m = recv_msg(chan)
+    typ, ln, peer, pid, payload, fds = m
+    ver, role = struct.unpack("<II", payload)
+    out("hello_type", typ)
+    out("hello_len", ln)
+    out("hello_peerid", peer)
+    out("hello_pid_match", 1 if pid == p.pid else 0)
+    out("hello_version", ver)
+    out("hello_role", role)
+
+def client(family, port, kind, chan, sid, p=None):
     addr = "127.0.0.1" if family == socket.AF_INET else "::1"
     c = socket.socket(family, socket.SOCK_STREAM)
     c.settimeout(5)
     c.connect((addr, port))
     c.sendall(b"PING " + kind.encode() + b"\r\n")
+    if p is not None:
+        hello(chan, p)
     m = recv_msg(chan)
     if m is None:
         out(kind + "_msg", "eof")
@@ -136,16 +149,11 @@ def session(bridge, http, socks):
                 out("seccomp_at_ready", line.split()[1])
     # After the byte the ready fd is closed: EOF follows.
     out("ready_closed", 1 if os.read(r, 1) == b"" else 0)
-    m = recv_msg(chan)
-    typ, ln, peer, pid, payload, fds = m
-    ver, role = struct.unpack("<II", payload)
-    out("hello_type", typ)
-    out("hello_len", ln)
-    out("hello_peerid", peer)
-    out("hello_pid_match", 1 if pid == p.pid else 0)
-    out("hello_version", ver)
-    out("hello_role", role)
-    client(socket.AF_INET, http, "http", chan, 42)
+    # Nothing on the channel before the first client: srt-launch starts
+    # the proxy on its first byte.
+    rd, _, _ = select.select([chan], [], [], 0.3)
+    out("quiet_before_client", 0 if rd else 1)
+    client(socket.AF_INET, http, "http", chan, 42, p)
     client(socket.AF_INET, socks, "socks", chan, 42)
     if socket.has_ipv6:
         try:
@@ -215,7 +223,6 @@ def ptrace_attach(pid):
 def shutdown(bridge, http, socks):
     p, chan, r = start(bridge, http, socks, 3)
     wait_ready(r)
-    recv_msg(chan)
     chan.sendall(HDR.pack(IMSG_SHUTDOWN, HDR.size, 0, os.getpid()))
     out("exit_after_shutdown", wait_exit(p))
     chan.close()
@@ -223,7 +230,6 @@ def shutdown(bridge, http, socks):
 def badmsg(bridge, http, socks):
     p, chan, r = start(bridge, http, socks, 3)
     wait_ready(r)
-    recv_msg(chan)
     chan.sendall(HDR.pack(77, HDR.size, 0, os.getpid()))
     out("exit_after_badmsg", wait_exit(p))
     chan.close()
@@ -247,7 +253,6 @@ def flood(bridge, http, socks, n=1500, nofile=None):
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     p, chan, r = start(bridge, http, socks, 9, nofile=nofile)
     wait_ready(r)
-    recv_msg(chan)
     clients = []
     for i in range(n):
         c = socket.socket()
@@ -396,8 +401,9 @@ has() {
 	has "seccomp_at_ready=2"
 }
 
-@test "first message is HELLO with protocol version, bridge role and sandbox id" {
+@test "nothing on the channel until the first client, then HELLO first" {
 	fake session
+	has "quiet_before_client=1"
 	has "hello_type=1"
 	has "hello_len=24"
 	has "hello_version=1"

@@ -53,8 +53,9 @@ host_state() {
 }
 
 # one_kill N TARGET DENY: one run, TARGET killed with SIGKILL mid-run.
-# The monitor starts with the first event: with DENY=1 the command is
-# refused a connection first, so that it runs; with 0 it never does.
+# The proxy and the monitor start with the first connection and event:
+# with DENY=1 the command is refused a connection first, so that both
+# run; with 0 neither ever does.
 one_kill() {
 	local n=$1 target=$2 deny=$3 tag="srtfault$$.$1" pids p ppid mpid init bpid
 	local cmd status=0 first=""
@@ -67,18 +68,22 @@ one_kill() {
 	    >"$T/out" 2>"$T/err" &
 	LPID=$!
 	wait_for test -e "$T/w/ready" || { cat "$T/err"; return 1; }
-	ppid=$(pgrep -P "$LPID" -x srt-proxy)
 	if [ "$deny" -eq 1 ]; then
+		ppid=$(pgrep -P "$LPID" -x srt-proxy)
 		wait_for pgrep -P "$LPID" -x srt-monitor >/dev/null ||
 		    { echo "run $n: no monitor after a denial"; cat "$T/err"; return 1; }
 		mpid=$(pgrep -P "$LPID" -x srt-monitor)
+		[ -n "$ppid" ] || { echo "run $n: no proxy after a connection"; return 1; }
 	else
+		# Both start with the first connection or event: none here.
+		ppid=$(pgrep -P "$LPID" -x srt-proxy || true)
 		mpid=$(pgrep -P "$LPID" -x srt-monitor || true)
 		[ -z "$mpid" ] || { echo "run $n: a monitor without an event"; return 1; }
+		[ -z "$ppid" ] || { echo "run $n: a proxy without a connection"; return 1; }
 	fi
 	init=$(pgrep -P "$LPID" -x srt-launch)
 	bpid=$(pgrep -P "$init" -x srt-bridge)
-	[ -n "$ppid" ] && [ -n "$init" ] && [ -n "$bpid" ] ||
+	[ -n "$init" ] && [ -n "$bpid" ] ||
 	    { echo "run $n: missing helper p=$ppid m=$mpid i=$init b=$bpid"; return 1; }
 	pids="$LPID $ppid $mpid $init $bpid"
 	case $target in
@@ -136,10 +141,11 @@ one_kill() {
 	before=$(host_state)
 	for i in $(seq 0 $((RUNS - 1))); do
 		t=${targets[$((i % 5))]}
-		# Every other round of targets with the monitor running and
-		# without (it starts with the first event); killing it needs it.
+		# Every other round of targets with the proxy and monitor
+		# running and without (they start with the first connection);
+		# killing one needs it.
 		deny=$(( (i / 5) % 2 == 0 ))
-		[ "$t" != monitor ] || deny=1
+		[ "$t" != monitor ] && [ "$t" != proxy ] || deny=1
 		one_kill "$i" "$t" "$deny"
 		after=$(host_state)
 		[ "$before" = "$after" ] || {

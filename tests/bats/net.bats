@@ -362,8 +362,49 @@ run_bg() {
 	[ "$(grep -c . "$T/err")" -eq 1 ]
 }
 
+@test "srt-proxy starts with the first connection, and not before" {
+	run_bg -q -s "$T/allow.json" -- sh -c "echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o '$T/w/body' -w '%{http_code}' $U/hello >'$T/w/code'; sleep $TAG"
+	wait_for test -e "$T/w/ready"
+	init=$(pgrep -P "$LPID" -x srt-launch)
+	[ -n "$init" ]
+	wait_for pgrep -P "$init" -x srt-bridge
+	sleep 0.3
+	! pgrep -P "$LPID" -x srt-proxy
+	! pgrep -P "$LPID" -x srt-monitor
+	touch "$T/w/go"
+	wait_for test -s "$T/w/code"
+	[ "$(cat "$T/w/code")" = 200 ]
+	grep -q hello "$T/w/body"
+	pgrep -P "$LPID" -x srt-proxy
+	kill -TERM "$LPID"
+	wait "$LPID" || true
+	LPID=
+}
+
+@test "a --control-fd line before the first connection is the policy it meets" {
+	mkfifo "$T/ctl"
+	"$S" -d -q -s "$T/deny.json" --control-fd 5 -- sh -c "while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o /dev/null -w '%{http_code}' $U/hello >'$T/w/code'" \
+	    5<"$T/ctl" >"$T/out" 2>"$T/err" &
+	LPID=$!
+	exec 6>"$T/ctl"
+	cat "$T/allow.json" >&6
+	# The launcher took the line; no proxy runs yet to apply it.
+	wait_for grep -q "control-fd: new policy sent" "$T/err"
+	! pgrep -P "$LPID" -x srt-proxy
+	touch "$T/w/go"
+	exec 6>&-
+	wait "$LPID"
+	status=$?
+	LPID=
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/w/code")" = 200 ]
+	grep -q "srt-proxy pid" "$T/err"
+	! grep -q "refused\|cannot" "$T/err"
+}
+
 @test "killing srt-proxy mid-run: requests fail fast, the launcher exits 125" {
-	run_bg -q -s "$T/allow.json" -- sh -c "echo ready >'$T/w/ready'; sleep $TAG"
+	# The proxy starts with the first connection.
+	run_bg -q -s "$T/allow.json" -- sh -c "$CURL -o /dev/null $U/hello; echo ready >'$T/w/ready'; sleep $TAG"
 	wait_for test -e "$T/w/ready"
 	ppid=$(pgrep -P "$LPID" -x srt-proxy)
 	mpid=$(pgrep -P "$LPID" -x srt-monitor || true)
@@ -378,7 +419,7 @@ run_bg() {
 	wait_for sh -c "! pgrep -f '^sleep $TAG'"
 	[ -z "$mpid" ] || wait_for gone "$mpid"
 	# A fresh request inside a sandbox whose proxy dies fails fast.
-	run_bg -q -s "$T/allow.json" -- sh -c "echo ready >'$T/w/ready2'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL $U/hello; echo rc=\$? >'$T/w/rc'; sleep $TAG"
+	run_bg -q -s "$T/allow.json" -- sh -c "$CURL -o /dev/null $U/hello; echo ready >'$T/w/ready2'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL $U/hello; echo rc=\$? >'$T/w/rc'; sleep $TAG"
 	wait_for test -e "$T/w/ready2"
 	kill -KILL "$(pgrep -P "$LPID" -x srt-proxy)"
 	touch "$T/w/go"
