@@ -42,15 +42,8 @@
 #include "libcommon/proto.h"
 #include "srt-bridge/srt-bridge.h"
 
-#define BRIDGE_MAX_LISTENERS	4
 #define BRIDGE_ACCEPT_BURST	64
 #define BRIDGE_PAUSE_MS		100
-
-struct bridge_listener {
-	int		fd;
-	uint32_t	kind;		/* enum srt_listener */
-	uint32_t	family;
-};
 
 struct bridge_pause {
 	struct timespec	until;
@@ -60,8 +53,7 @@ struct bridge_pause {
 struct bridge {
 	const struct bridge_opts	*o;
 	struct imsgbuf			 ib;
-	struct bridge_listener		 ls[BRIDGE_MAX_LISTENERS];
-	int				 nls;
+	struct bridge_listeners		 bl;
 	struct bridge_pause		 acc_pause;	/* out of fds */
 	int				 acc_warned;
 	struct bridge_pause		 wr_pause;	/* ETOOMANYREFS */
@@ -186,7 +178,8 @@ bridge_check_channel(void)
 
 /* -1 with errno when the address cannot be had; fatal otherwise. */
 static int
-bridge_listen_one(struct bridge *b, int family, uint16_t port, uint32_t kind)
+bridge_listen_one(struct bridge_listeners *bl, int family, uint16_t port,
+    uint32_t kind)
 {
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
@@ -221,28 +214,37 @@ bridge_listen_one(struct bridge *b, int family, uint16_t port, uint32_t kind)
 		errno = saved;
 		return -1;
 	}
-	b->ls[b->nls].fd = fd;
-	b->ls[b->nls].kind = kind;
-	b->ls[b->nls].family = (uint32_t)family;
-	b->nls++;
+	bl->ls[bl->n].fd = fd;
+	bl->ls[bl->n].kind = kind;
+	bl->ls[bl->n].family = (uint32_t)family;
+	bl->n++;
 	return 0;
 }
 
-/* IPv4 loopback is required; ::1 is taken when the namespace has it. */
-static void
-bridge_listen(struct bridge *b)
+/*
+ * IPv4 loopback is required; ::1 is taken when the namespace has it.
+ * -1 (said why) when a required one cannot be had.
+ */
+int
+bridge_listen(struct bridge_listeners *bl, const struct bridge_opts *o)
 {
-	const uint16_t	ports[2] = { b->o->http_port, b->o->socks_port };
+	const uint16_t	ports[2] = { o->http_port, o->socks_port };
 	const uint32_t	kinds[2] = { SRT_LISTEN_HTTP, SRT_LISTEN_SOCKS };
 	int		i;
 
+	bl->n = 0;
 	for (i = 0; i < 2; i++) {
-		if (bridge_listen_one(b, AF_INET, ports[i], kinds[i]) == -1)
-			fatal("listen on 127.0.0.1:%u", ports[i]);
-		if (bridge_listen_one(b, AF_INET6, ports[i], kinds[i]) == -1)
+		if (bridge_listen_one(bl, AF_INET, ports[i], kinds[i]) == -1) {
+			log_warn("listen on 127.0.0.1:%u", ports[i]);
+			while (bl->n > 0)
+				close(bl->ls[--bl->n].fd);
+			return -1;
+		}
+		if (bridge_listen_one(bl, AF_INET6, ports[i], kinds[i]) == -1)
 			log_debug("no listener on [::1]:%u: %s", ports[i],
 			    strerror(errno));
 	}
+	return 0;
 }
 
 /*
@@ -455,12 +457,12 @@ bridge_loop(struct bridge *b, const sigset_t *waitmask)
 		writing = !b->wr_pause.on && imsgbuf_queuelen(&b->ib) > 0;
 		pfd[0].fd = b->ib.fd;
 		pfd[0].events = POLLIN | (writing ? POLLOUT : 0);
-		for (i = 0; i < b->nls; i++) {
-			pfd[1 + i].fd = accepting ? b->ls[i].fd : -1;
+		for (i = 0; i < b->bl.n; i++) {
+			pfd[1 + i].fd = accepting ? b->bl.ls[i].fd : -1;
 			pfd[1 + i].events = POLLIN;
 			pfd[1 + i].revents = 0;
 		}
-		n = ppoll(pfd, 1 + (nfds_t)b->nls, tmo, waitmask);
+		n = ppoll(pfd, 1 + (nfds_t)b->bl.n, tmo, waitmask);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -470,9 +472,9 @@ bridge_loop(struct bridge *b, const sigset_t *waitmask)
 			if ((rc = bridge_dispatch(b)) != -1)
 				return rc;
 		}
-		for (i = 0; i < b->nls; i++)
+		for (i = 0; i < b->bl.n; i++)
 			if (pfd[1 + i].revents & POLLIN)
-				bridge_accept(b, &b->ls[i]);
+				bridge_accept(b, &b->bl.ls[i]);
 		if (!b->wr_pause.on && imsgbuf_queuelen(&b->ib) > 0 &&
 		    (rc = bridge_write(b)) != -1)
 			return rc;
@@ -495,11 +497,41 @@ bridge_main(const struct bridge_opts *o)
 	bridge_stdin();
 	bridge_signals(&waitmask);
 	bridge_rlimit();
-	bridge_listen(&b);
+	if (bridge_listen(&b.bl, o) == -1)
+		exit(1);
 	imsgbuf_init(&b.ib, BRIDGE_FD_PROXY);
 	bridge_confine();
 	bridge_ready(o->ready_fd);
 	log_debug("sandbox %u: HTTP on %u, SOCKS on %u, %d listeners",
-	    o->sandbox_id, o->http_port, o->socks_port, b.nls);
+	    o->sandbox_id, o->http_port, o->socks_port, b.bl.n);
+	return bridge_loop(&b, &waitmask);
+}
+
+/*
+ * The same bridge in a child that the sandbox's pid 1 forks, without an
+ * exec, when a first client knocks on the listeners pid 1 made before
+ * the command started.  No exec matters for security, not only for
+ * speed: an exec'd program is dumpable until its first prctl, and the
+ * command, which chose the moment by connecting, could attach to it in
+ * that instant; a fork keeps pid 1's non-dumpable state throughout.
+ * The caller put the channel on BRIDGE_FD_PROXY, the listeners in bl,
+ * and closed everything else but stdio.
+ */
+int
+bridge_run(const struct bridge_opts *o, const struct bridge_listeners *bl)
+{
+	struct bridge	b;
+	sigset_t	waitmask;
+
+	memset(&b, 0, sizeof(b));
+	b.o = o;
+	b.bl = *bl;
+	bridge_harden();
+	bridge_stdin();
+	bridge_signals(&waitmask);
+	bridge_rlimit();
+	imsgbuf_init(&b.ib, BRIDGE_FD_PROXY);
+	bridge_confine();
+	log_debug("confined, serving %d listeners", b.bl.n);
 	return bridge_loop(&b, &waitmask);
 }

@@ -22,8 +22,24 @@ struct bridge_opts {
 	int		debug;
 };
 
-/* bridge.c */
+#define BRIDGE_MAX_LISTENERS	4
+
+struct bridge_listener {
+	int		fd;
+	uint32_t	kind;		/* enum srt_listener */
+	uint32_t	family;
+};
+
+struct bridge_listeners {
+	struct bridge_listener	ls[BRIDGE_MAX_LISTENERS];
+	int			n;
+};
+
+/* bridge.c: srt-bridge's own listening mode, and the same loop in a
+ * child of the sandbox's pid 1 (linked into srt-launch). */
 int	bridge_main(const struct bridge_opts *);
+int	bridge_listen(struct bridge_listeners *, const struct bridge_opts *);
+int	bridge_run(const struct bridge_opts *, const struct bridge_listeners *);
 
 /* connect.c: exit status for main. */
 int	connect_main(const char *proxyport, const char *host,

@@ -103,17 +103,6 @@ init_lo_up(void)
 }
 
 /*
- * Hook for the network issue: srt-bridge is started here, from a
- * descriptor opened before the mounts changed, listening on the sandbox
- * loopback and passing accepted sockets to srt-proxy on the host.
- */
-static int
-init_bridge(struct launch *l)
-{
-	return service_bridge_start(l);
-}
-
-/*
  * Why a path that exists failed to execute, in a shell's words, and the
  * shell's status: 126 found but not runnable, 127 not there.
  */
@@ -221,10 +210,9 @@ init_fds(const struct launch *l, int gate)
 }
 
 /*
- * Wait for pid 1's word that the bridge listens and the proxy holds the
- * policy.  The command confines itself before, while the bridge starts:
- * it runs nothing of its own until the byte comes, and an EOF means pid
- * 1 gave up and says why.
+ * Wait for pid 1's word that the launcher runs on (the listeners are up
+ * already).  The command confines itself before: it runs nothing of its
+ * own until the byte comes, and an EOF means pid 1 gave up and says why.
  */
 static void
 init_gate(int gate)
@@ -293,13 +281,16 @@ init_forward(pid_t cmd, const struct signalfd_siginfo *si)
 	kill(cmd, (int)si->ssi_signo);
 }
 
-/* Wait for the command; *status is set when it is gone. */
+/*
+ * Wait for the command; *status is set when it is gone.  Until the
+ * first client knocks, the bridge's listeners are watched here too.
+ */
 static int
 init_loop(struct launch *l, int sfd, pid_t cmd)
 {
 	struct signalfd_siginfo	si;
-	struct pollfd		pfd[2];
-	int			status;
+	struct pollfd		pfd[2 + BRIDGE_MAX_LISTENERS];
+	int			status, i, nls;
 	char			c;
 	pid_t			w;
 
@@ -307,8 +298,9 @@ init_loop(struct launch *l, int sfd, pid_t cmd)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = l->life_rd;
 	pfd[1].events = POLLIN;
+	nls = netbridge_pollfds(l, pfd + 2, BRIDGE_MAX_LISTENERS);
 	for (;;) {
-		if (poll(pfd, 2, -1) == -1) {
+		if (poll(pfd, 2 + (nfds_t)nls, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			return EXIT_LAUNCH;
@@ -317,6 +309,11 @@ init_loop(struct launch *l, int sfd, pid_t cmd)
 			l->orphaned = true;	/* the launcher died */
 			return 128 + SIGKILL;
 		}
+		for (i = 0; i < nls; i++)
+			if (pfd[2 + i].revents) {
+				netbridge_start(l);
+				nls = 0;
+			}
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -370,27 +367,21 @@ init_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (init_lo_up() == -1)
 		log_warn("bringing lo up");
-	/* The old root, which the pivots below move the bridge's cwd off
-	 * with ours: no process keeps a directory of the host's tree. */
-	if (chdir("/") == -1)
-		fatal_launch("chdir /");
-	if (service_bridge_spawn(l, true) == -1) {
+	if (netbridge_listen(l) == -1) {
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
+	if (chdir("/") == -1)
+		fatal_launch("chdir /");
 	if (mount_build(l) == -1) {
 		init_reap_all();
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
-	if (service_bridge_spawn(l, false) == -1) {
-		hold_cleanup(l);
-		_exit(EXIT_LAUNCH);
-	}
 	if (notify_spawn(l) == -1)
 		log_warn("observer: not started");
-	/* The command confines itself while the bridge starts, and waits
-	 * at the gate for both. */
+	/* The command confines itself while the launcher's word comes,
+	 * and waits at the gate for it. */
 	if (pipe2(gate, O_CLOEXEC) == -1)
 		fatal_launch("pipe2");
 	if ((cmd = fork()) == -1)
@@ -402,7 +393,7 @@ init_main(struct launch *l)
 	}
 	close(gate[0]);
 	notify_forked(l);
-	if (init_bridge(l) == -1) {
+	if (service_wait_go(l) == -1) {
 		init_reap_all();
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);

@@ -1,5 +1,6 @@
 SRT_LAUNCH_SRCS	:= $(wildcard srt-launch/*.c)
-SRT_LAUNCH_OBJS	:= $(SRT_LAUNCH_SRCS:%.c=$(B)/%.o)
+# pid 1 forks the listening bridge from the same code (netbridge.c).
+SRT_LAUNCH_OBJS	:= $(SRT_LAUNCH_SRCS:%.c=$(B)/%.o) $(B)/srt-bridge/bridge.o
 PROGRAMS	+= $(B)/bin/srt-launch
 ALL_OBJS	+= $(SRT_LAUNCH_OBJS)
 

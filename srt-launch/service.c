@@ -1,6 +1,7 @@
 /*
  * srt-proxy and srt-monitor, started by the launcher before the sandbox
- * and supervised with it; srt-bridge, started by pid 1 inside it.
+ * and supervised with it, both when first needed; srt-bridge, forked
+ * by pid 1 inside it at the first connection (netbridge.c).
  *
  *   launch <-> proxy    proxy fd 3     policy, updates, shutdown
  *   proxy  ->  monitor  proxy fd 4, monitor fd 4   events
@@ -25,7 +26,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,7 +44,6 @@
 #include "srt-launch/srt-launch.h"
 
 #define SVC_READY_MS	5000	/* proxy's answer to the first policy */
-#define SVC_BRIDGE_MS	5000	/* bridge listening */
 #define SVC_GO_MS	10000	/* pid 1 waits this long for the go byte */
 #define SVC_SUMMARY_MS	1000
 #define SVC_REAP_MS	3000
@@ -102,40 +101,6 @@ svc_open_exe(const char *dir, const char *name, char **pathp)
 	else
 		free(path);
 	return fd;
-}
-
-/*
- * Whether the program needs no dynamic loader (no PT_INTERP): then it
- * opens no file between exec and its first own open, and pid 1 may start
- * it while the mounts change.  Anything unexpected says no, the slower
- * safe order.
- */
-static bool
-svc_exe_static(const char *path)
-{
-	Elf64_Ehdr	eh;
-	Elf64_Phdr	ph;
-	bool		ok = false;
-	int		fd, i;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(ph) || eh.e_phnum == 0)
-		goto out;
-	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
-		    (Elf64_Off)i * sizeof(ph))) != sizeof(ph))
-			goto out;
-		if (ph.p_type == PT_INTERP)
-			goto out;
-	}
-	ok = true;
-out:
-	close(fd);
-	return ok;
 }
 
 /*
@@ -487,7 +452,7 @@ service_start(struct launch *l)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("calloc");
 	l->svc = s;
-	s->proxy_pid = s->monitor_pid = -1;
+	s->proxy_pid = s->monitor_pid = s->bridge_pid = -1;
 	s->mon_proxy = s->mon_sandbox = s->mon_out = -1;
 	s->px_ctl = s->px_mon = -1;
 	s->sandbox_id = arc4random();
@@ -495,8 +460,9 @@ service_start(struct launch *l)
 	service_libexec(dir, sizeof(dir));
 	s->exe_proxy = svc_open_exe(dir, "srt-proxy", NULL);
 	s->exe_monitor = svc_open_exe(dir, "srt-monitor", NULL);
-	s->exe_bridge = svc_open_exe(dir, "srt-bridge", &s->bridge_path);
-	s->bridge_early = svc_exe_static(s->bridge_path);
+	/* The bridge runs from pid 1 (netbridge.c); its program is for
+	 * GIT_SSH_COMMAND's "srt-bridge connect" inside. */
+	close(svc_open_exe(dir, "srt-bridge", &s->bridge_path));
 	svc_read_policy(l, s);
 	svc_socketpair(pctl);
 	svc_socketpair(s->bridge);
@@ -539,7 +505,7 @@ service_start(struct launch *l)
 
 /* ---- pid 1 side ---- */
 
-/* pid 1 keeps stdio, its life pipe, the bridge's start kit and the run
+/* pid 1 keeps stdio, its life pipe, the bridge's channel and the run
  * record, whose lock says (sweep.c) that the run is not over. */
 void
 service_closefds(const struct launch *l)
@@ -552,10 +518,8 @@ service_closefds(const struct launch *l)
 		keep[n++] = l->record_fd;
 	if (l->observe)
 		keep[n++] = l->notify_ev;
-	if (l->svc != NULL) {
+	if (l->svc != NULL)
 		keep[n++] = l->svc->bridge[1];
-		keep[n++] = l->svc->exe_bridge;
-	}
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			if (keep[j] < keep[i]) {
@@ -596,61 +560,16 @@ svc_read_byte(int fd, int ms, char *c)
 }
 
 /*
- * In pid 1, once lo is up: start srt-bridge on the sandbox loopback.  It
- * needs nothing of the new mounts (it reaches no file once confined), so
- * a static bridge, which opens no path at all, loads while pid 1 builds
- * them (early is true before the mounts, false after); a dynamic one
- * needs the loader and its libraries where they stay, so it starts after.
+ * Before the command: the launcher's word that it runs on.  The proxy
+ * and the bridge start with the first connection; the listeners are up.
  */
 int
-service_bridge_spawn(struct launch *l, bool early)
+service_wait_go(struct launch *l)
 {
-	struct service	*s = l->svc;
-	char		 id[16];
-	char		*argv[] = { "srt-bridge", "-i", id, "-r", "4", NULL };
-	int		 ready[2], fds[2];
+	char	c;
 
-	if (s == NULL || s->bridge_early != early || s->exe_bridge == -1)
+	if (l->svc == NULL)
 		return 0;
-	snprintf(id, sizeof(id), "%u", s->sandbox_id);
-	if (pipe2(ready, O_CLOEXEC) == -1) {
-		log_warn("pipe2");
-		return -1;
-	}
-	fds[0] = s->bridge[1];
-	fds[1] = ready[1];
-	/* The bridge stays in the command's session: it calls setsid. */
-	s->bridge_pid = svc_spawn(s->exe_bridge, argv, fds, 2, false);
-	close(ready[1]);
-	close(s->bridge[1]);
-	close(s->exe_bridge);
-	s->bridge[1] = s->exe_bridge = -1;
-	s->bridge_ready = ready[0];
-	return 0;
-}
-
-/*
- * Before the command: the bridge listens and the launcher says go.  The
- * proxy may still be applying the policy: it reads no bridged client
- * until it has, so the command's first connection meets the real one.
- */
-int
-service_bridge_start(struct launch *l)
-{
-	struct service	*s = l->svc;
-	char		 c;
-	int		 r;
-
-	if (s == NULL)
-		return 0;
-	r = svc_read_byte(s->bridge_ready, SVC_BRIDGE_MS, &c);
-	close(s->bridge_ready);
-	s->bridge_ready = -1;
-	if (r != 1) {
-		log_warnx("srt-bridge (pid %d) did not start listening on "
-		    "the sandbox loopback", (int)s->bridge_pid);
-		return -1;
-	}
 	if (svc_read_byte(l->life_rd, SVC_GO_MS, &c) != 1)
 		return -1;	/* the launcher failed and says why */
 	return 0;
@@ -1239,8 +1158,6 @@ service_supervise(struct launch *l, pid_t pid, int life_wr)
 	sl.deadline = svc_now_ms() + SVC_READY_MS;
 	close(s->bridge[1]);
 	s->bridge[1] = -1;
-	close(s->exe_bridge);
-	s->exe_bridge = -1;
 	sandbox_sigset(&set);
 	if ((sl.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal_launch("signalfd");

@@ -1,7 +1,7 @@
 /*
  * The launcher's network side: srt-proxy and srt-monitor started and
- * supervised on the host (service.c), srt-bridge started by pid 1
- * (bridge start in service.c), live policy updates (control.c) and the
+ * supervised on the host (service.c), srt-bridge forked by pid 1 at
+ * the first connection (netbridge.c), live policy updates (control.c) and the
  * proxy environment of the command (netenv.c).
  */
 #ifndef SRT_LAUNCH_SERVICE_H
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "libcommon/imsg.h"
+#include "srt-bridge/srt-bridge.h"
 
 struct launch;
 
@@ -27,9 +28,7 @@ struct control {
 struct service {
 	int		 exe_proxy;	/* O_PATH, opened before any mount */
 	int		 exe_monitor;
-	int		 exe_bridge;
 	char		*bridge_path;	/* as seen inside: / is bound as is */
-	bool		 bridge_early;	/* static: start it before the mounts */
 	uint32_t	 sandbox_id;
 
 	char		*policy;	/* the settings text, "{}" = defaults */
@@ -58,7 +57,7 @@ struct service {
 	bool		 ready;		/* the proxy applied the policy */
 	int		 bridge[2];	/* [0] proxy's end, [1] the sandbox's */
 	pid_t		 bridge_pid;	/* in pid 1 */
-	int		 bridge_ready;	/* in pid 1: the bridge's ready pipe */
+	struct bridge_listeners bls;	/* in pid 1, until the bridge runs */
 
 	struct control	 ctl;
 };
@@ -69,9 +68,14 @@ int	service_supervise(struct launch *, pid_t, int life_wr);
 
 /* service.c, pid 1 side */
 void	service_closefds(const struct launch *);
-int	service_bridge_spawn(struct launch *, bool early);
-int	service_bridge_start(struct launch *);
+int	service_wait_go(struct launch *);
 void	service_reaped(const struct launch *, pid_t, int);
+
+/* netbridge.c, pid 1 side: listeners first, the bridge when needed. */
+struct pollfd;
+int	netbridge_listen(struct launch *);
+int	netbridge_pollfds(const struct launch *, struct pollfd *, int);
+void	netbridge_start(struct launch *);
 
 /* control.c */
 void	control_init(struct control *, int fd);

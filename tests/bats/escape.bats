@@ -262,12 +262,18 @@ sb() {
 	[[ "$output" == *"tiocsti: EPERM"* ]]
 }
 
+@test "srt-bridge cannot be traced, not even in its first instant" {
+	# The command's connect starts it: the command picks the moment.
+	run sb "$TRY" ptrace-bridge
+	[ "$output" = "ptrace-bridge: EPERM" ]
+}
+
 @test "host processes are invisible and cannot be signalled" {
 	run sb "$TRY" kill $$
 	[ "$output" = "kill: ESRCH" ]
 	run sb sh -c "kill -0 $$"
 	[ "$status" -ne 0 ]
-	# pid 1, srt-bridge, sh, ls and grep
+	# pid 1, sh, ls and grep (srt-bridge starts with a connection)
 	run sb sh -c 'ls /proc | grep -c "^[0-9]"'
 	[ "$output" -le 5 ]
 }

@@ -53,9 +53,9 @@ host_state() {
 }
 
 # one_kill N TARGET DENY: one run, TARGET killed with SIGKILL mid-run.
-# The proxy and the monitor start with the first connection and event:
-# with DENY=1 the command is refused a connection first, so that both
-# run; with 0 neither ever does.
+# The bridge, the proxy and the monitor start with the first connection
+# and event: with DENY=1 the command is refused a connection first, so
+# that all run; with 0 none ever does.
 one_kill() {
 	local n=$1 target=$2 deny=$3 tag="srtfault$$.$1" pids p ppid mpid init bpid
 	local cmd status=0 first=""
@@ -82,8 +82,14 @@ one_kill() {
 		[ -z "$ppid" ] || { echo "run $n: a proxy without a connection"; return 1; }
 	fi
 	init=$(pgrep -P "$LPID" -x srt-launch)
-	bpid=$(pgrep -P "$init" -x srt-bridge)
-	[ -n "$init" ] && [ -n "$bpid" ] ||
+	bpid=$(pgrep -P "$init" -x srt-bridge || true)
+	if [ "$deny" -eq 1 ] && [ -z "$bpid" ]; then
+		echo "run $n: no bridge after a connection"; return 1
+	fi
+	if [ "$deny" -eq 0 ] && [ -n "$bpid" ]; then
+		echo "run $n: a bridge without a connection"; return 1
+	fi
+	[ -n "$init" ] ||
 	    { echo "run $n: missing helper p=$ppid m=$mpid i=$init b=$bpid"; return 1; }
 	pids="$LPID $ppid $mpid $init $bpid"
 	case $target in
@@ -141,11 +147,11 @@ one_kill() {
 	before=$(host_state)
 	for i in $(seq 0 $((RUNS - 1))); do
 		t=${targets[$((i % 5))]}
-		# Every other round of targets with the proxy and monitor
-		# running and without (they start with the first connection);
-		# killing one needs it.
+		# Every other round of targets with the bridge, proxy and
+		# monitor running and without (they start with the first
+		# connection); killing one needs it.
 		deny=$(( (i / 5) % 2 == 0 ))
-		[ "$t" != monitor ] && [ "$t" != proxy ] || deny=1
+		case $t in monitor|proxy|bridge) deny=1 ;; esac
 		one_kill "$i" "$t" "$deny"
 		after=$(host_state)
 		[ "$before" = "$after" ] || {
