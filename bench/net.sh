@@ -5,8 +5,9 @@
 # srt-bridge and srt-proxy, against the same download outside, as a
 # throughput ratio (target >= 0.9).  Both proxy forms are measured: an
 # absolute-form GET (HTTP_PROXY) and a CONNECT tunnel (HTTPS_PROXY's
-# path).  Then start-up with the proxy and the monitor up (srt-launch --
-# true) and with the proxy only (-q), against true and the bwrap command.
+# path).  Then start-up (srt-launch -- true, and -q) against true and the
+# bwrap command, and the cost of one first request, which starts the
+# bridge and the proxy.
 #
 #   bench/net.sh [RUNS] [MB]      (default 5 runs of 200 MB, medians)
 set -u
@@ -76,9 +77,14 @@ line "outside the sandbox" out "$out" 0
 line "inside, GET via proxy" abs "$abs" 1
 line "inside, CONNECT tunnel" tun "$tun" 1
 
-# Start-up with the helpers up: the proxy always, the monitor unless -q.
-names=(true "srt-launch" "srt-launch -q")
-cmds=("/bin/true" "$srt -- /bin/true" "$srt -q -- /bin/true")
+# Start-up: the bridge and the proxy start with the first connection, the
+# monitor with the first denial, so `true` runs beside none of them; one
+# small request through them shows what starting them costs.
+small="http://127.0.0.1:$port/bytes/1"
+names=(true "srt-launch" "srt-launch -q" "curl" "srt-launch curl")
+cmds=("/bin/true" "$srt -- /bin/true" "$srt -q -- /bin/true"
+    "curl --noproxy 127.0.0.1 -sS -o /dev/null $small"
+    "$srt -q -s $tmp/s.json -- curl --noproxy none.invalid -sS -o /dev/null -x http://localhost:3128 $small")
 if command -v bwrap >/dev/null; then
 	names+=(bwrap)
 	cmds+=("bwrap --ro-bind / / --unshare-all --dev /dev --proc /proc true")
@@ -91,14 +97,18 @@ for ((r = 0; r < n; r++)); do
 		bench_time_one ${cmds[$i]} >>"$tmp/start.$i"
 	done
 done
-printf 'start-up with srt-proxy and srt-monitor, median of %d runs\n' "$n"
+printf 'start-up (srt-bridge, srt-proxy and srt-monitor start when first needed), median of %d runs\n' "$n"
 declare -A med
 for i in "${!cmds[@]}"; do
 	med[$i]=$(bench_median <"$tmp/start.$i")
-	printf '  %-14s %8d us\n' "${names[$i]}" "${med[$i]}"
+	printf '  %-16s %8d us\n' "${names[$i]}" "${med[$i]}"
 done
-if [ "${#cmds[@]}" -gt 3 ]; then
-	awk -v s="${med[1]}" -v q="${med[2]}" -v b="${med[3]}" 'BEGIN {
+awk -v z="${med[0]}" -v t="${med[1]}" -v c="${med[3]}" -v s="${med[4]}" 'BEGIN {
+	printf "  first request: (srt-launch curl - curl) - (srt-launch true - true) = %.1f ms (bridge and proxy start)\n",
+	    ((s - c) - (t - z)) / 1000
+}'
+if [ "${#cmds[@]}" -gt 5 ]; then
+	awk -v s="${med[1]}" -v q="${med[2]}" -v b="${med[5]}" 'BEGIN {
 		printf "  srt-launch / bwrap    = %.2fx%s\n", s / b,
 		    (s <= b) ? " (target met)" : " (slower than bwrap)"
 		printf "  srt-launch -q / bwrap = %.2fx\n", q / b
