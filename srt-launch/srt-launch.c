@@ -204,22 +204,47 @@ launch_nofile(void)
 	    (unsigned long long)rl.rlim_cur, LAUNCH_NOFILE, LAUNCH_NOFILE);
 }
 
+/*
+ * The home directory of uid, from /etc/passwd itself first: srt-launch
+ * is linked statically, and a static glibc reaches other NSS sources
+ * only through the shared modules of the glibc it was built with.
+ */
+static char *
+launch_home_of(uid_t uid)
+{
+	struct passwd	*pw;
+	FILE		*f;
+	char		*home = NULL;
+
+	if ((f = fopen("/etc/passwd", "re")) != NULL) {
+		while ((pw = fgetpwent(f)) != NULL)
+			if (pw->pw_uid == uid)
+				break;
+		if (pw != NULL && (home = strdup(pw->pw_dir)) == NULL)
+			fatal_launch("strdup");
+		fclose(f);
+		if (home != NULL)
+			return home;
+	}
+	if ((pw = getpwuid(uid)) == NULL)
+		fatalx_status(EXIT_LAUNCH, "no HOME and no passwd entry for "
+		    "uid %u", (unsigned)uid);
+	if ((home = strdup(pw->pw_dir)) == NULL)
+		fatal_launch("strdup");
+	return home;
+}
+
 static void
 launch_identity(struct launch *l)
 {
-	struct passwd	*pw;
 	const char	*h;
 	char		 buf[PATH_MAX];
 
 	l->uid = getuid();
 	l->gid = getgid();
-	if ((h = getenv("HOME")) == NULL || *h == '\0') {
-		if ((pw = getpwuid(l->uid)) == NULL)
-			fatalx_status(EXIT_LAUNCH, "no HOME and no passwd "
-			    "entry for uid %u", (unsigned)l->uid);
-		h = pw->pw_dir;
-	}
-	if ((l->home = strdup(h)) == NULL)
+	if ((h = getenv("HOME")) == NULL || *h == '\0')
+		l->home = launch_home_of(l->uid);
+	else if ((l->home = strdup(h)) == NULL)
 		fatal_launch("strdup");
 	if (getcwd(buf, sizeof(buf)) == NULL)
 		launch_cwd_fail();
