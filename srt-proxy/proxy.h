@@ -109,6 +109,11 @@ struct body {
 	bool			 done;
 };
 
+/*
+ * The addresses of one dial, allocated only while resolving and
+ * connecting (conn_dial_new, conn_dial_end): at 2 KiB it was most of an
+ * idle kept-alive client's struct conn.
+ */
 struct dial {
 	struct sockaddr_storage	 addr[PROXY_MAX_ADDRS];
 	socklen_t		 alen[PROXY_MAX_ADDRS];
@@ -132,7 +137,7 @@ struct conn {
 	char			 uhost[256];	/* host ubev is connected to */
 	int			 uport;
 	bool			 via_mitm;
-	struct dial		 dial;
+	struct dial		*dial;		/* while dialling, or NULL */
 	/* HTTP request/response in flight. */
 	bool			 head_req;	/* HEAD: response has no body */
 	bool			 close_after;	/* the client's connection */
@@ -170,6 +175,8 @@ void	conn_free(struct conn *);
 void	conn_close_after_flush(struct conn *);
 void	conn_write(struct conn *, const void *, size_t);
 void	conn_arm_timer(struct conn *, int secs);
+struct dial *conn_dial_new(struct conn *);
+void	conn_dial_end(struct conn *);
 void	conn_start_dial(struct conn *);
 void	conn_dialled(struct conn *, struct bufferevent *);
 void	conn_dial_failed(struct conn *, int err, const char *reason);
