@@ -565,6 +565,10 @@ http_response_head(struct conn *c)
 	memset(&c->respb, 0, sizeof(c->respb));
 	c->respb.framing = m.framing;
 	c->respb.left = m.length;
+	/* A refusal was for the body before (no descriptor for a pipe
+	 * then, say): this one may splice.  A refused splice takes no
+	 * byte, so trying again costs one attempt per body at most. */
+	c->nobsplice = false;
 	return true;
 }
 

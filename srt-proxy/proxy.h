@@ -162,7 +162,7 @@ struct conn {
 	bool			 idempotent;
 	const struct parent_url	*via_parent;	/* in c->pol */
 	struct bodysplice	*bsplice;	/* response body by splice */
-	bool			 nobsplice;	/* splice refused here */
+	bool			 nobsplice;	/* refused for this body */
 };
 
 /* srt-proxy.c */
