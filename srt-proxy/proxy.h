@@ -32,6 +32,9 @@ struct bodysplice;
 #define PROXY_DEF_IDLE_TIMEOUT	300
 #define PROXY_DEF_TUN_TIMEOUT	0	/* tunnels: none by default */
 #define PROXY_CONNECT_TIMEOUT	10
+/* Free descriptors a new client needs: its own, a lookup's, its
+ * upstream's and one more. */
+#define PROXY_FD_RESERVE	4
 
 /* A policy, shared by the connections that started under it. */
 struct policy {
@@ -79,6 +82,13 @@ struct proxy {
 	bool			 mon_greeted;	/* hello sent on mon */
 	struct event		*ctl_ev, *bridge_ev, *mon_ev;
 	uint64_t		 stat_accepted, stat_denied;
+	/* Descriptor headroom (srt-proxy.c): new clients wait while
+	 * fewer than PROXY_FD_RESERVE descriptors are free. */
+	int			 probe_fd;	/* dup'ed to count room */
+	long			 fd_base;	/* open once set up */
+	bool			 starved;	/* sources stand still */
+	bool			 starved_once;	/* said so */
+	struct event		*fd_timer;	/* retry while starved */
 };
 
 enum conn_state {
@@ -168,6 +178,7 @@ struct conn {
 /* srt-proxy.c */
 void	proxy_conn_count(struct proxy *, int delta);
 void	proxy_drain(struct proxy *);
+bool	proxy_fd_room(struct proxy *);
 
 /* conn.c */
 void	conn_accept(struct proxy *, int fd, uint32_t peerid, int hint);
@@ -247,6 +258,7 @@ int	canon_host(const char *in, char *out, size_t outsz);
 int	service_start(struct proxy *);
 void	service_event(struct proxy *, uint32_t peerid, const char *json);
 int	service_monitor_connect(struct proxy *, const char *path);
+void	service_bridge_hold(struct proxy *, bool hold);
 void	service_stop(struct proxy *);
 
 /* confine glue (srt-proxy.c) */

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #include "srt-proxy/proxy.h"
 
 #define DRAIN_SECONDS	10
+#define PROXY_FD_RETRY_MS	100	/* starved: look for room this often */
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -48,6 +50,8 @@ usage(int status)
 	exit(status);
 }
 
+static void	proxy_fd_resume(struct proxy *);
+
 void
 proxy_conn_count(struct proxy *px, int delta)
 {
@@ -60,6 +64,104 @@ proxy_conn_count(struct proxy *px, int delta)
 	relay_pool_room((int)((px->nofile - 2L * px->nconn - 256) / 2));
 	if (px->draining && px->nconn == 0)
 		event_base_loopexit(px->base, NULL);
+	else if (delta < 0 && px->starved)
+		proxy_fd_resume(px);
+}
+
+/*
+ * Descriptor headroom.  A client socket the bridge passes is installed
+ * by the kernel inside recvmsg: with no descriptor free it is closed in
+ * transit (MSG_CTRUNC), the client is lost unanswered and the channel
+ * with it.  So the sources of new clients, the bridge channel and the
+ * listeners, are read only while there is room for one more client:
+ * every connection held can still get its upstream socket (two sockets
+ * a connection, as counted by nconn, over what setup left open), and
+ * PROXY_FD_RESERVE descriptors are free now (pipes in flight count
+ * too).  Below that they stand still and the kernel keeps the clients
+ * queued (in the channel's socket, in the listen backlog) until a
+ * connection ends or the retry timer finds room.  Free descriptors are
+ * counted by taking them: a confined process has no other way.
+ */
+static bool
+fd_room(int fd, int n)
+{
+	int	got[PROXY_FD_RESERVE];
+	int	i, k;
+
+	for (k = 0; k < n; k++)
+		if ((got[k] = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+			break;
+	for (i = 0; i < k; i++)
+		close(got[i]);
+	return k == n;
+}
+
+static bool
+fd_enough(struct proxy *px)
+{
+	if (px->fd_base + 2L * (px->nconn + 1) + PROXY_FD_RESERVE >
+	    px->nofile)
+		return false;
+	if (fd_room(px->probe_fd, PROXY_FD_RESERVE))
+		return true;
+	/* Spare pipes are worth less than a client. */
+	relay_pool_room(0);
+	return fd_room(px->probe_fd, PROXY_FD_RESERVE);
+}
+
+/* Room for one more client?  If not, the sources stop (see above). */
+bool
+proxy_fd_room(struct proxy *px)
+{
+	struct timeval	tv = { 0, PROXY_FD_RETRY_MS * 1000 };
+	int		i;
+
+	if (px->starved)
+		return false;
+	if (fd_enough(px))
+		return true;
+	if (!px->starved_once)
+		log_warnx("descriptor limit %ld reached at %d connections: "
+		    "new clients wait for room", px->nofile, px->nconn);
+	else
+		log_debug("%d connections, too few descriptors: new clients "
+		    "wait", px->nconn);
+	px->starved_once = true;
+	px->starved = true;
+	for (i = 0; i < px->nlisten; i++)
+		event_del(px->listen[i].ev);
+	service_bridge_hold(px, true);
+	evtimer_add(px->fd_timer, &tv);
+	return false;
+}
+
+/* A connection ended or the timer fired: read the sources again if
+ * there is room now. */
+static void
+proxy_fd_resume(struct proxy *px)
+{
+	struct timeval	tv = { 0, PROXY_FD_RETRY_MS * 1000 };
+	int		i;
+
+	if (!fd_enough(px)) {
+		evtimer_add(px->fd_timer, &tv);
+		return;
+	}
+	log_debug("descriptors free again: reading new clients");
+	px->starved = false;
+	evtimer_del(px->fd_timer);
+	for (i = 0; i < px->nlisten; i++)
+		event_add(px->listen[i].ev, NULL);
+	service_bridge_hold(px, false);
+}
+
+static void
+proxy_fd_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct proxy	*px = arg;
+
+	if (px->starved)
+		proxy_fd_resume(px);
 }
 
 static void
@@ -69,15 +171,9 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 	int		 s, i;
 
 	for (i = 0; i < 64; i++) {
+		if (!proxy_fd_room(l->px))
+			break;
 		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s == -1 && (errno == EMFILE || errno == ENFILE)) {
-			/* Spare pipes are worth less than a client. */
-			relay_pool_room(0);
-			s = accept4(fd, NULL, NULL,
-			    SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (s == -1 && (errno == EMFILE || errno == ENFILE))
-				log_warn("accept: out of descriptors");
-		}
 		if (s == -1)
 			break;
 		conn_accept(l->px, s, 0, 0);
@@ -260,6 +356,24 @@ static void
 proxy_sigterm(evutil_socket_t sig, short what, void *arg)
 {
 	proxy_drain(arg);
+}
+
+/* Descriptors open once set up, for the headroom: listeners, channels,
+ * the event loop's and the resolver's.  A lookup may open one more. */
+static long
+fd_count(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	long		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return 32;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;	/* one of them the directory's own */
 }
 
 /* Room for 10,000 tunnels (two sockets each) and more; the limit we
@@ -477,6 +591,11 @@ proxy_free(struct proxy *px)
 	policy_unref(px->policy);
 	px->policy = NULL;
 	addr_list_free(&px->ifaddrs);
+	if (px->fd_timer != NULL)
+		event_free(px->fd_timer);
+	px->fd_timer = NULL;
+	if (px->probe_fd > 0)
+		close(px->probe_fd);
 	if (px->dns != NULL)
 		evdns_base_free(px->dns, 1);
 	px->dns = NULL;
@@ -513,6 +632,9 @@ main(int argc, char *argv[])
 	relay_pool_room((int)((px.nofile - 256) / 2));
 	if ((px.base = event_base_new()) == NULL)
 		fatalx_status(125, "cannot create the event loop");
+	if ((px.probe_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (px.fd_timer = evtimer_new(px.base, proxy_fd_timer, &px)) == NULL)
+		fatalx_status(125, "cannot set up the descriptor count");
 	if (resolve_init(&px) == -1)
 		fatalx_status(125, "cannot set up the resolver");
 	resolve_ifaddrs(&px);
@@ -532,6 +654,7 @@ main(int argc, char *argv[])
 	if (px.service && service_start(&px) == -1)
 		fatalx_status(125, "service channels missing");
 	proxy_signals(&px);
+	px.fd_base = fd_count();
 	/* Service mode confines once the first policy says which MITM
 	 * socket, if any, it may reach (service.c). */
 	if (px.service ? proxy_privdrop(&px) == -1 : proxy_confine(&px) == -1)
