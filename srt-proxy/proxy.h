@@ -53,6 +53,8 @@ struct listener {
 	int			 fd;
 	struct event		*ev;
 	char			*unix_path;
+	dev_t			 unix_dev;	/* the file bind made */
+	ino_t			 unix_ino;
 };
 
 struct proxy {

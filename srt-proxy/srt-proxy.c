@@ -272,10 +272,47 @@ listen_inet(const char *spec, char *shown, size_t shownsz, char *why,
 	return s;
 }
 
+/*
+ * A unix listener's file, removed if setup fails after bind made it: a
+ * proxy that never served must not leave a socket nobody answers.  Only
+ * the file bind made (same device and inode) goes, never one put there
+ * since.  Once serving, it stays (see proxy_stop_listening).
+ */
+static void
+listener_unlink(struct listener *l)
+{
+	struct stat	st;
+
+	if (l->unix_path == NULL)
+		return;
+	if (lstat(l->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == l->unix_dev && st.st_ino == l->unix_ino &&
+	    unlink(l->unix_path) == -1)
+		log_warn("cannot remove %s", l->unix_path);
+	free(l->unix_path);
+	l->unix_path = NULL;
+}
+
+static struct proxy	*setup_px;	/* until setup is done */
+
+/* atexit: a fatal error during setup (a later -l, -m, confinement). */
+static void
+setup_failed(void)
+{
+	int	i;
+
+	if (setup_px == NULL)
+		return;
+	for (i = 0; i <= setup_px->nlisten && i < PROXY_MAX_LISTEN; i++)
+		listener_unlink(&setup_px->listen[i]);
+	setup_px = NULL;
+}
+
 static int
 proxy_listen(struct proxy *px, const char *spec, char *why, size_t whysz)
 {
 	struct listener	*l;
+	struct stat	 st;
 	char		 shown[300];
 	int		 s;
 
@@ -287,12 +324,19 @@ proxy_listen(struct proxy *px, const char *spec, char *why, size_t whysz)
 		snprintf(shown, sizeof(shown), "%s", spec);
 		if (s != -1 && (l->unix_path = strdup(spec + 5)) == NULL)
 			fatal("strdup");
+		/* Right after bind: the file is the one we made. */
+		if (s != -1 && lstat(l->unix_path, &st) == 0) {
+			l->unix_dev = st.st_dev;
+			l->unix_ino = st.st_ino;
+		}
 	} else
 		s = listen_inet(spec, shown, sizeof(shown), why, whysz);
 	if (s == -1)
 		return -1;
-	if (listen(s, 4096) == -1)
+	if (listen(s, 4096) == -1) {
+		listener_unlink(l);
 		return listen_fail(why, whysz, strerror(errno), s);
+	}
 	l->px = px;
 	l->fd = s;
 	l->ev = event_new(px->base, s, EV_READ | EV_PERSIST, listener_cb, l);
@@ -644,6 +688,8 @@ main(int argc, char *argv[])
 			    px.settings_path);
 	} else
 		policy_default(&px);
+	setup_px = &px;
+	atexit(setup_failed);
 	for (i = 0; i < o.nlisten; i++)
 		if (proxy_listen(&px, o.listen[i], why, sizeof(why)) == -1)
 			fatalx_status(125, "cannot listen on %s: %s",
@@ -659,6 +705,7 @@ main(int argc, char *argv[])
 	 * socket, if any, it may reach (service.c). */
 	if (px.service ? proxy_privdrop(&px) == -1 : proxy_confine(&px) == -1)
 		fatalx_status(125, "cannot confine the proxy");
+	setup_px = NULL;
 	event_base_dispatch(px.base);
 	log_debug("exiting: %llu connections served, %llu denied",
 	    (unsigned long long)px.stat_accepted,

@@ -141,6 +141,34 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 	[ "$output" = "HTTP/1.1 200 OK" ]
 }
 
+@test "unix listener: a setup that fails after bind leaves no socket file, nor removes another's" {
+	# A later -l that cannot listen, and a monitor that is not there.
+	run "$SRT_BIN/srt-proxy" -s "$D/settings.json" -l "unix:$D/px.sock" \
+	    -l 256.1.1.1:5
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"listening on unix:$D/px.sock"* ]]
+	[ ! -e "$D/px.sock" ]
+	run "$SRT_BIN/srt-proxy" -s "$D/settings.json" -l "unix:$D/px.sock" \
+	    -m "$D/no-monitor.sock"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot reach the monitor"* ]]
+	[ ! -e "$D/px.sock" ]
+	# A serving proxy's socket survives another's failed start that
+	# never got to it.
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0 \
+	    -l "unix:$D/px.sock"
+	run "$SRT_BIN/srt-proxy" -s "$D/settings.json" -l 256.1.1.1:5 \
+	    -l "unix:$D/px.sock"
+	[ "$status" -eq 125 ]
+	[ -S "$D/px.sock" ]
+	run python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("GET http://127.0.0.1:%s/bytes/1 HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2]).encode())
+print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
+	[ "$output" = "HTTP/1.1 200 OK" ]
+}
+
 @test "service mode: launcher, bridge and monitor channels" {
 	run timeout 60 python3 "$PY/service.py" "$SRT_BIN/srt-proxy" "$UP"
 	echo "$output"
