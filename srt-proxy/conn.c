@@ -33,6 +33,7 @@ static void	conn_uread(struct bufferevent *, void *);
 static void	conn_uwrite(struct bufferevent *, void *);
 static void	conn_uevent(struct bufferevent *, short, void *);
 static void	conn_try_next(struct conn *);
+static bool	conn_dial_park(struct conn *);
 
 static void
 conn_timer(evutil_socket_t fd, short what, void *arg)
@@ -332,6 +333,11 @@ conn_try_next(struct conn *c)
 		d->last_errno = errno;
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
+		if ((d->last_errno == EMFILE || d->last_errno == ENFILE) &&
+		    conn_dial_park(c)) {
+			d->next = i;	/* this address again, later */
+			return;
+		}
 	}
 	c->dialling = false;
 	conn_dial_failed(c, d->last_errno ? d->last_errno : EHOSTUNREACH,
@@ -357,8 +363,52 @@ void
 conn_dial_end(struct conn *c)
 {
 	resolve_cancel(c);
+	if (c->dial != NULL && c->dial->parked)
+		TAILQ_REMOVE(&c->px->parked, c->dial, park);
 	free(c->dial);
 	c->dial = NULL;
+}
+
+/*
+ * No descriptor for the upstream's socket: the dial waits for one (a
+ * connection ending, or the retry timer; srt-proxy.c) rather than
+ * failing a client the proxy took in while there was room, for up to
+ * the connect timeout.  New clients wait meanwhile.
+ */
+static bool
+conn_dial_park(struct conn *c)
+{
+	struct dial	*d = c->dial;
+	struct timeval	 now;
+
+	event_base_gettimeofday_cached(c->px->base, &now);
+	if (d->parked_at == 0)
+		d->parked_at = now.tv_sec;
+	else if (now.tv_sec - d->parked_at >= PROXY_CONNECT_TIMEOUT)
+		return false;
+	d->c = c;
+	d->parked = true;
+	c->dialling = true;
+	TAILQ_INSERT_TAIL(&c->px->parked, d, park);
+	proxy_fd_starve(c->px);
+	return true;
+}
+
+/* Descriptors were freed: the waiting dials try again, oldest first;
+ * one that still finds none waits again at the back. */
+void
+conn_dial_unpark(struct proxy *px)
+{
+	struct dial	*d;
+	int		 n = 0;
+
+	TAILQ_FOREACH(d, &px->parked, park)
+		n++;
+	while (n-- > 0 && (d = TAILQ_FIRST(&px->parked)) != NULL) {
+		TAILQ_REMOVE(&px->parked, d, park);
+		d->parked = false;
+		conn_try_next(d->c);
+	}
 }
 
 /* Resolution finished: addresses are in c->dial. */

@@ -87,10 +87,10 @@ struct proxy {
 	/* Descriptor headroom (srt-proxy.c): new clients wait while
 	 * fewer than PROXY_FD_RESERVE descriptors are free. */
 	int			 probe_fd;	/* dup'ed to count room */
-	long			 fd_base;	/* open once set up */
 	bool			 starved;	/* sources stand still */
 	bool			 starved_once;	/* said so */
 	struct event		*fd_timer;	/* retry while starved */
+	TAILQ_HEAD(, dial)	 parked;	/* dials waiting for a fd */
 };
 
 enum conn_state {
@@ -133,6 +133,11 @@ struct dial {
 	int			 next;
 	int			 last_errno;
 	struct evdns_getaddrinfo_request *req;
+	/* Out of descriptors for the socket: waiting on px->parked. */
+	struct conn		*c;
+	TAILQ_ENTRY(dial)	 park;
+	bool			 parked;
+	time_t			 parked_at;
 };
 
 struct conn {
@@ -181,6 +186,7 @@ struct conn {
 void	proxy_conn_count(struct proxy *, int delta);
 void	proxy_drain(struct proxy *);
 bool	proxy_fd_room(struct proxy *);
+void	proxy_fd_starve(struct proxy *);
 
 /* conn.c */
 void	conn_accept(struct proxy *, int fd, uint32_t peerid, int hint);
@@ -190,6 +196,7 @@ void	conn_write(struct conn *, const void *, size_t);
 void	conn_arm_timer(struct conn *, int secs);
 struct dial *conn_dial_new(struct conn *);
 void	conn_dial_end(struct conn *);
+void	conn_dial_unpark(struct proxy *);
 void	conn_start_dial(struct conn *);
 void	conn_dialled(struct conn *, struct bufferevent *);
 void	conn_dial_failed(struct conn *, int err, const char *reason);

@@ -13,7 +13,6 @@
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -73,14 +72,13 @@ proxy_conn_count(struct proxy *px, int delta)
  * by the kernel inside recvmsg: with no descriptor free it is closed in
  * transit (MSG_CTRUNC), the client is lost unanswered and the channel
  * with it.  So the sources of new clients, the bridge channel and the
- * listeners, are read only while there is room for one more client:
- * every connection held can still get its upstream socket (two sockets
- * a connection, as counted by nconn, over what setup left open), and
- * PROXY_FD_RESERVE descriptors are free now (pipes in flight count
- * too).  Below that they stand still and the kernel keeps the clients
- * queued (in the channel's socket, in the listen backlog) until a
- * connection ends or the retry timer finds room.  Free descriptors are
- * counted by taking them: a confined process has no other way.
+ * listeners, are read only while PROXY_FD_RESERVE descriptors are free
+ * and no dial waits for one (conn.c parks a dial that finds none).
+ * Otherwise they stand still and the kernel keeps the clients queued
+ * (in the channel's socket, in the listen backlog) until a connection
+ * ends or the retry timer finds room: waiting dials first, then new
+ * clients.  Free descriptors are counted by taking them: a confined
+ * process has no other way.
  */
 static bool
 fd_room(int fd, int n)
@@ -99,8 +97,7 @@ fd_room(int fd, int n)
 static bool
 fd_enough(struct proxy *px)
 {
-	if (px->fd_base + 2L * (px->nconn + 1) + PROXY_FD_RESERVE >
-	    px->nofile)
+	if (!TAILQ_EMPTY(&px->parked))
 		return false;
 	if (fd_room(px->probe_fd, PROXY_FD_RESERVE))
 		return true;
@@ -109,17 +106,15 @@ fd_enough(struct proxy *px)
 	return fd_room(px->probe_fd, PROXY_FD_RESERVE);
 }
 
-/* Room for one more client?  If not, the sources stop (see above). */
-bool
-proxy_fd_room(struct proxy *px)
+/* Stop reading new clients until there is room again. */
+void
+proxy_fd_starve(struct proxy *px)
 {
 	struct timeval	tv = { 0, PROXY_FD_RETRY_MS * 1000 };
 	int		i;
 
 	if (px->starved)
-		return false;
-	if (fd_enough(px))
-		return true;
+		return;
 	if (!px->starved_once)
 		log_warnx("descriptor limit %ld reached at %d connections: "
 		    "new clients wait for room", px->nofile, px->nconn);
@@ -132,17 +127,29 @@ proxy_fd_room(struct proxy *px)
 		event_del(px->listen[i].ev);
 	service_bridge_hold(px, true);
 	evtimer_add(px->fd_timer, &tv);
+}
+
+/* Room for one more client?  If not, the sources stop (see above). */
+bool
+proxy_fd_room(struct proxy *px)
+{
+	if (px->starved)
+		return false;
+	if (fd_enough(px))
+		return true;
+	proxy_fd_starve(px);
 	return false;
 }
 
-/* A connection ended or the timer fired: read the sources again if
- * there is room now. */
+/* A connection ended or the timer fired: the waiting dials try again,
+ * then the sources are read again if there is room. */
 static void
 proxy_fd_resume(struct proxy *px)
 {
 	struct timeval	tv = { 0, PROXY_FD_RETRY_MS * 1000 };
 	int		i;
 
+	conn_dial_unpark(px);
 	if (!fd_enough(px)) {
 		evtimer_add(px->fd_timer, &tv);
 		return;
@@ -402,24 +409,6 @@ proxy_sigterm(evutil_socket_t sig, short what, void *arg)
 	proxy_drain(arg);
 }
 
-/* Descriptors open once set up, for the headroom: listeners, channels,
- * the event loop's and the resolver's.  A lookup may open one more. */
-static long
-fd_count(void)
-{
-	DIR		*d;
-	struct dirent	*e;
-	long		 n = 0;
-
-	if ((d = opendir("/proc/self/fd")) == NULL)
-		return 32;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;	/* one of them the directory's own */
-}
-
 /* Room for 10,000 tunnels (two sockets each) and more; the limit we
  * end up with. */
 static long
@@ -661,6 +650,7 @@ main(int argc, char *argv[])
 	px.hdr_timeout = PROXY_DEF_HDR_TIMEOUT;
 	px.idle_timeout = PROXY_DEF_IDLE_TIMEOUT;
 	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
+	TAILQ_INIT(&px.parked);
 	px.hosts_path = getenv("SRT_PROXY_HOSTS");
 	px.nosplice = getenv("SRT_PROXY_NOSPLICE") != NULL;
 	/* getopt names argv[0] in its errors: the name, not a path. */
@@ -700,7 +690,6 @@ main(int argc, char *argv[])
 	if (px.service && service_start(&px) == -1)
 		fatalx_status(125, "service channels missing");
 	proxy_signals(&px);
-	px.fd_base = fd_count();
 	/* Service mode confines once the first policy says which MITM
 	 * socket, if any, it may reach (service.c). */
 	if (px.service ? proxy_privdrop(&px) == -1 : proxy_confine(&px) == -1)
