@@ -181,6 +181,11 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 		if (!proxy_fd_room(l->px))
 			break;
 		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s == -1 && (errno == EMFILE || errno == ENFILE)) {
+			/* The system's table, or a race: wait, do not spin. */
+			proxy_fd_starve(l->px);
+			break;
+		}
 		if (s == -1)
 			break;
 		conn_accept(l->px, s, 0, 0);
