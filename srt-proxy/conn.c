@@ -33,6 +33,7 @@ static void	conn_uread(struct bufferevent *, void *);
 static void	conn_uwrite(struct bufferevent *, void *);
 static void	conn_uevent(struct bufferevent *, short, void *);
 static void	conn_try_next(struct conn *);
+static bool	conn_dial_park(struct conn *);
 
 static void
 conn_timer(evutil_socket_t fd, short what, void *arg)
@@ -112,7 +113,7 @@ conn_accept(struct proxy *px, int fd, uint32_t peerid, int hint)
 void
 conn_free(struct conn *c)
 {
-	resolve_cancel(c);
+	conn_dial_end(c);
 	if (c->cbev)
 		bufferevent_free(c->cbev);
 	if (c->ubev)
@@ -135,7 +136,7 @@ void
 conn_close_after_flush(struct conn *c)
 {
 	c->state = CS_CLOSING;
-	resolve_cancel(c);
+	conn_dial_end(c);
 	if (c->ubev) {
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
@@ -281,7 +282,7 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->dialling) {
-		c->dial.last_errno = (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
+		c->dial->last_errno = (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
 		    (err ? err : ECONNREFUSED);
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
@@ -311,7 +312,7 @@ static void
 conn_try_next(struct conn *c)
 {
 	struct timeval	 tv = { PROXY_CONNECT_TIMEOUT, 0 };
-	struct dial	*d = &c->dial;
+	struct dial	*d = c->dial;
 	int		 i;
 
 	while (d->next < d->n) {
@@ -332,18 +333,90 @@ conn_try_next(struct conn *c)
 		d->last_errno = errno;
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
+		if ((d->last_errno == EMFILE || d->last_errno == ENFILE) &&
+		    conn_dial_park(c)) {
+			d->next = i;	/* this address again, later */
+			return;
+		}
 	}
 	c->dialling = false;
 	conn_dial_failed(c, d->last_errno ? d->last_errno : EHOSTUNREACH,
 	    NULL);
 }
 
+/*
+ * A fresh, empty address list for a dial that is starting; NULL when out
+ * of memory.  A list left from an earlier dial (and its lookup) goes.
+ */
+struct dial *
+conn_dial_new(struct conn *c)
+{
+	conn_dial_end(c);
+	c->dial = calloc(1, sizeof(*c->dial));
+	if (c->dial == NULL)
+		log_warn("%s", __func__);
+	return c->dial;
+}
+
+/* The dial is over (connected, failed or abandoned): drop its list. */
+void
+conn_dial_end(struct conn *c)
+{
+	resolve_cancel(c);
+	if (c->dial != NULL && c->dial->parked)
+		TAILQ_REMOVE(&c->px->parked, c->dial, park);
+	free(c->dial);
+	c->dial = NULL;
+}
+
+/*
+ * No descriptor for the upstream's socket: the dial waits for one (a
+ * connection ending, or the retry timer; srt-proxy.c) rather than
+ * failing a client the proxy took in while there was room, for up to
+ * the connect timeout.  New clients wait meanwhile.
+ */
+static bool
+conn_dial_park(struct conn *c)
+{
+	struct dial	*d = c->dial;
+	struct timeval	 now;
+
+	event_base_gettimeofday_cached(c->px->base, &now);
+	if (d->parked_at == 0)
+		d->parked_at = now.tv_sec;
+	else if (now.tv_sec - d->parked_at >= PROXY_CONNECT_TIMEOUT)
+		return false;
+	d->c = c;
+	d->parked = true;
+	c->dialling = true;
+	TAILQ_INSERT_TAIL(&c->px->parked, d, park);
+	proxy_fd_starve(c->px);
+	return true;
+}
+
+/* Descriptors were freed: the waiting dials try again, oldest first;
+ * one that still finds none waits again at the back. */
+void
+conn_dial_unpark(struct proxy *px)
+{
+	struct dial	*d;
+	int		 n = 0;
+
+	TAILQ_FOREACH(d, &px->parked, park)
+		n++;
+	while (n-- > 0 && (d = TAILQ_FIRST(&px->parked)) != NULL) {
+		TAILQ_REMOVE(&px->parked, d, park);
+		d->parked = false;
+		conn_try_next(d->c);
+	}
+}
+
 /* Resolution finished: addresses are in c->dial. */
 void
 conn_start_dial(struct conn *c)
 {
-	c->dial.next = 0;
-	c->dial.last_errno = 0;
+	c->dial->next = 0;
+	c->dial->last_errno = 0;
 	conn_try_next(c);
 }
 
@@ -351,6 +424,7 @@ void
 conn_dialled(struct conn *c, struct bufferevent *bev)
 {
 	c->dialling = false;
+	conn_dial_end(c);
 	conn_nodelay(bufferevent_getfd(bev));
 	strlcpy(c->uhost, c->host, sizeof(c->uhost));
 	c->uport = c->port;
@@ -392,6 +466,7 @@ void
 conn_dial_failed(struct conn *c, int err, const char *reason)
 {
 	c->dialling = false;
+	conn_dial_end(c);
 	switch (c->kind) {
 	case CK_HTTP:
 	case CK_CONNECT:
@@ -444,18 +519,22 @@ conn_to_tunnel(struct conn *c, const char *answer, size_t alen)
 void
 conn_forward(struct conn *c, int port)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&c->dial.addr[0];
+	struct sockaddr_in	*sin;
 
 	c->kind = CK_FORWARD;
 	c->state = CS_HTTP_DIAL;
 	bufferevent_disable(c->cbev, EV_READ);
-	memset(sin, 0, sizeof(*sin));
+	conn_arm_timer(c, 0);
+	if (conn_dial_new(c) == NULL) {
+		conn_dial_failed(c, ENOMEM, NULL);
+		return;
+	}
+	sin = (struct sockaddr_in *)&c->dial->addr[0];
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons(port);
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c->dial.alen[0] = sizeof(*sin);
-	c->dial.n = 1;
-	conn_arm_timer(c, 0);
+	c->dial->alen[0] = sizeof(*sin);
+	c->dial->n = 1;
 	conn_start_dial(c);
 }
 

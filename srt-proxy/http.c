@@ -112,17 +112,21 @@ http_dial_failed(struct conn *c, int err, const char *reason)
 void
 http_route_mitm(struct conn *c)
 {
-	struct sockaddr_un	*sun = (struct sockaddr_un *)&c->dial.addr[0];
+	struct sockaddr_un	*sun;
 
-	memset(sun, 0, sizeof(*sun));
+	if (conn_dial_new(c) == NULL) {
+		conn_dial_failed(c, ENOMEM, NULL);
+		return;
+	}
+	sun = (struct sockaddr_un *)&c->dial->addr[0];
 	sun->sun_family = AF_UNIX;
 	if (strlcpy(sun->sun_path, c->pol->s.net.mitm_socket,
 	    sizeof(sun->sun_path)) >= sizeof(sun->sun_path)) {
 		conn_dial_failed(c, ENAMETOOLONG, NULL);
 		return;
 	}
-	c->dial.alen[0] = sizeof(*sun);
-	c->dial.n = 1;
+	c->dial->alen[0] = sizeof(*sun);
+	c->dial->n = 1;
 	conn_start_dial(c);
 }
 
@@ -561,6 +565,10 @@ http_response_head(struct conn *c)
 	memset(&c->respb, 0, sizeof(c->respb));
 	c->respb.framing = m.framing;
 	c->respb.left = m.length;
+	/* A refusal was for the body before (no descriptor for a pipe
+	 * then, say): this one may splice.  A refused splice takes no
+	 * byte, so trying again costs one attempt per body at most. */
+	c->nobsplice = false;
 	return true;
 }
 

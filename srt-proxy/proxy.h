@@ -32,6 +32,9 @@ struct bodysplice;
 #define PROXY_DEF_IDLE_TIMEOUT	300
 #define PROXY_DEF_TUN_TIMEOUT	0	/* tunnels: none by default */
 #define PROXY_CONNECT_TIMEOUT	10
+/* Free descriptors a new client needs: its own, a lookup's, its
+ * upstream's and one more. */
+#define PROXY_FD_RESERVE	4
 
 /* A policy, shared by the connections that started under it. */
 struct policy {
@@ -50,6 +53,8 @@ struct listener {
 	int			 fd;
 	struct event		*ev;
 	char			*unix_path;
+	dev_t			 unix_dev;	/* the file bind made */
+	ino_t			 unix_ino;
 };
 
 struct proxy {
@@ -79,6 +84,13 @@ struct proxy {
 	bool			 mon_greeted;	/* hello sent on mon */
 	struct event		*ctl_ev, *bridge_ev, *mon_ev;
 	uint64_t		 stat_accepted, stat_denied;
+	/* Descriptor headroom (srt-proxy.c): new clients wait while
+	 * fewer than PROXY_FD_RESERVE descriptors are free. */
+	int			 probe_fd;	/* dup'ed to count room */
+	bool			 starved;	/* sources stand still */
+	bool			 starved_once;	/* said so */
+	struct event		*fd_timer;	/* retry while starved */
+	TAILQ_HEAD(, dial)	 parked;	/* dials waiting for a fd */
 };
 
 enum conn_state {
@@ -109,6 +121,11 @@ struct body {
 	bool			 done;
 };
 
+/*
+ * The addresses of one dial, allocated only while resolving and
+ * connecting (conn_dial_new, conn_dial_end): at 2 KiB it was most of an
+ * idle kept-alive client's struct conn.
+ */
 struct dial {
 	struct sockaddr_storage	 addr[PROXY_MAX_ADDRS];
 	socklen_t		 alen[PROXY_MAX_ADDRS];
@@ -116,6 +133,11 @@ struct dial {
 	int			 next;
 	int			 last_errno;
 	struct evdns_getaddrinfo_request *req;
+	/* Out of descriptors for the socket: waiting on px->parked. */
+	struct conn		*c;
+	TAILQ_ENTRY(dial)	 park;
+	bool			 parked;
+	time_t			 parked_at;
 };
 
 struct conn {
@@ -132,7 +154,7 @@ struct conn {
 	char			 uhost[256];	/* host ubev is connected to */
 	int			 uport;
 	bool			 via_mitm;
-	struct dial		 dial;
+	struct dial		*dial;		/* while dialling, or NULL */
 	/* HTTP request/response in flight. */
 	bool			 head_req;	/* HEAD: response has no body */
 	bool			 close_after;	/* the client's connection */
@@ -157,12 +179,14 @@ struct conn {
 	bool			 idempotent;
 	const struct parent_url	*via_parent;	/* in c->pol */
 	struct bodysplice	*bsplice;	/* response body by splice */
-	bool			 nobsplice;	/* splice refused here */
+	bool			 nobsplice;	/* refused for this body */
 };
 
 /* srt-proxy.c */
 void	proxy_conn_count(struct proxy *, int delta);
 void	proxy_drain(struct proxy *);
+bool	proxy_fd_room(struct proxy *);
+void	proxy_fd_starve(struct proxy *);
 
 /* conn.c */
 void	conn_accept(struct proxy *, int fd, uint32_t peerid, int hint);
@@ -170,6 +194,9 @@ void	conn_free(struct conn *);
 void	conn_close_after_flush(struct conn *);
 void	conn_write(struct conn *, const void *, size_t);
 void	conn_arm_timer(struct conn *, int secs);
+struct dial *conn_dial_new(struct conn *);
+void	conn_dial_end(struct conn *);
+void	conn_dial_unpark(struct proxy *);
 void	conn_start_dial(struct conn *);
 void	conn_dialled(struct conn *, struct bufferevent *);
 void	conn_dial_failed(struct conn *, int err, const char *reason);
@@ -240,6 +267,7 @@ int	canon_host(const char *in, char *out, size_t outsz);
 int	service_start(struct proxy *);
 void	service_event(struct proxy *, uint32_t peerid, const char *json);
 int	service_monitor_connect(struct proxy *, const char *path);
+void	service_bridge_hold(struct proxy *, bool hold);
 void	service_stop(struct proxy *);
 
 /* confine glue (srt-proxy.c) */

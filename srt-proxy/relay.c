@@ -594,6 +594,7 @@ relay_body_start(struct conn *c)
 	}
 	bufferevent_disable(c->ubev, EV_READ | EV_WRITE);
 	bufferevent_disable(c->cbev, EV_READ | EV_WRITE);
+	log_debug("%s:%d: response body by splice", c->host, c->port);
 	/* The client's buffer first: it may already be writable. */
 	bodysplice_wait(bs, true);
 	return true;

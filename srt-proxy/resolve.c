@@ -84,10 +84,12 @@ resolve_ifaddrs(struct proxy *px)
 void
 resolve_cancel(struct conn *c)
 {
-	struct evdns_getaddrinfo_request *req = c->dial.req;
+	struct evdns_getaddrinfo_request *req;
 
-	if (req != NULL) {
-		c->dial.req = NULL;
+	if (c->dial == NULL)
+		return;
+	if ((req = c->dial->req) != NULL) {
+		c->dial->req = NULL;
 		evdns_getaddrinfo_cancel(req);
 	}
 }
@@ -159,8 +161,8 @@ resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 
 	if (result == EVUTIL_EAI_CANCEL)
 		return;
-	c->dial.req = NULL;
-	c->dial.n = 0;
+	c->dial->req = NULL;
+	c->dial->n = 0;
 	if (result != 0) {
 		log_debug("resolve %s: %s", c->host,
 		    evutil_gai_strerror(result));
@@ -185,11 +187,11 @@ resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 					whys |= 1u << k;
 			continue;
 		}
-		if (c->dial.n < PROXY_MAX_ADDRS)
-			sockaddr_set(&c->dial, &a, c->port);
+		if (c->dial->n < PROXY_MAX_ADDRS)
+			sockaddr_set(c->dial, &a, c->port);
 	}
 	evutil_freeaddrinfo(res);
-	if (c->dial.n == 0 && whys != 0) {
+	if (c->dial->n == 0 && whys != 0) {
 		strlcpy(reason, "resolved to ", sizeof(reason));
 		for (k = 0; k < sizeof(reason_order) / sizeof(reason_order[0]);
 		    k++) {
@@ -203,7 +205,7 @@ resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 		conn_dial_failed(c, EACCES, reason);
 		return;
 	}
-	if (c->dial.n == 0) {
+	if (c->dial->n == 0) {
 		conn_dial_failed(c, EHOSTUNREACH, NULL);
 		return;
 	}
@@ -221,9 +223,12 @@ resolve_start(struct conn *c)
 	struct in6_addr				 a;
 	struct evdns_getaddrinfo_request	*req;
 
-	c->dial.n = 0;
+	if (conn_dial_new(c) == NULL) {
+		conn_dial_failed(c, ENOMEM, NULL);
+		return;
+	}
 	if (host_literal(c->host, &a)) {
-		sockaddr_set(&c->dial, &a, c->port);
+		sockaddr_set(c->dial, &a, c->port);
 		conn_start_dial(c);
 		return;
 	}
@@ -235,7 +240,7 @@ resolve_start(struct conn *c)
 	req = evdns_getaddrinfo(c->px->dns, c->host, NULL, &hints,
 	    resolve_done, c);
 	if (req != NULL)
-		c->dial.req = req;
+		c->dial->req = req;
 }
 
 /*
@@ -253,8 +258,8 @@ resolve_parent_done(int result, struct evutil_addrinfo *res, void *arg)
 
 	if (result == EVUTIL_EAI_CANCEL)
 		return;
-	c->dial.req = NULL;
-	c->dial.n = 0;
+	c->dial->req = NULL;
+	c->dial->n = 0;
 	for (ai = result == 0 ? res : NULL; ai != NULL; ai = ai->ai_next) {
 		if (ai->ai_family == AF_INET)
 			addr_from_v4(&a,
@@ -263,12 +268,12 @@ resolve_parent_done(int result, struct evutil_addrinfo *res, void *arg)
 			a = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
 		else
 			continue;
-		if (c->dial.n < PROXY_MAX_ADDRS)
-			sockaddr_set(&c->dial, &a, c->via_parent->port);
+		if (c->dial->n < PROXY_MAX_ADDRS)
+			sockaddr_set(c->dial, &a, c->via_parent->port);
 	}
 	if (res)
 		evutil_freeaddrinfo(res);
-	if (c->dial.n == 0) {
+	if (c->dial->n == 0) {
 		log_warnx("parent proxy %s: cannot resolve",
 		    c->via_parent->host);
 		conn_dial_failed(c, EHOSTUNREACH, NULL);
@@ -284,9 +289,12 @@ resolve_parent(struct conn *c)
 	struct in6_addr				 a;
 	struct evdns_getaddrinfo_request	*req;
 
-	c->dial.n = 0;
+	if (conn_dial_new(c) == NULL) {
+		conn_dial_failed(c, ENOMEM, NULL);
+		return;
+	}
 	if (host_literal(c->via_parent->host, &a)) {
-		sockaddr_set(&c->dial, &a, c->via_parent->port);
+		sockaddr_set(c->dial, &a, c->via_parent->port);
 		conn_start_dial(c);
 		return;
 	}
@@ -297,5 +305,5 @@ resolve_parent(struct conn *c)
 	req = evdns_getaddrinfo(c->px->dns, c->via_parent->host, NULL, &hints,
 	    resolve_parent_done, c);
 	if (req != NULL)
-		c->dial.req = req;
+		c->dial->req = req;
 }

@@ -70,15 +70,29 @@ service_check_hello(struct imsg *imsg)
  * launcher starts the command without waiting for us, so a client that
  * came early waits in the bridge's queue instead of meeting no policy.
  */
+static bool	bridge_armed, bridge_closed;
+
 static void
 service_bridge_arm(struct proxy *px)
 {
-	static bool	armed;
-
-	if (armed || px->bridge_ev == NULL)
+	if (bridge_armed || px->bridge_ev == NULL)
 		return;
-	armed = true;
-	if (event_add(px->bridge_ev, NULL) == -1)
+	bridge_armed = true;
+	/* Out of descriptors: the resume (srt-proxy.c) adds it. */
+	if (!px->starved && event_add(px->bridge_ev, NULL) == -1)
+		fatalx("cannot watch the bridge channel");
+}
+
+/* Stop or resume reading the bridge for descriptor headroom: clients
+ * not read wait in the channel's socket, descriptors and all. */
+void
+service_bridge_hold(struct proxy *px, bool hold)
+{
+	if (px->bridge_ev == NULL || !bridge_armed || bridge_closed)
+		return;
+	if (hold)
+		event_del(px->bridge_ev);
+	else if (event_add(px->bridge_ev, NULL) == -1)
 		fatalx("cannot watch the bridge channel");
 }
 
@@ -159,6 +173,7 @@ service_bridge_gone(struct proxy *px, const char *why)
 		log_warnx("bridge channel: %s; no more sandboxed clients",
 		    why);
 	event_del(px->bridge_ev);
+	bridge_closed = true;
 	imsgbuf_clear(&px->bridge);
 	close(px->bridge.fd);
 }
@@ -191,6 +206,10 @@ service_bridge_cb(evutil_socket_t fd, short what, void *arg)
 	int		 r;
 	bool		 ok;
 
+	/* One read installs at most one descriptor: a unix stream socket
+	 * ends a read at a message that carries some. */
+	if (!proxy_fd_room(px))
+		return;
 	n = imsgbuf_read(&px->bridge);
 	if (n == 0) {
 		service_bridge_gone(px, "closed");

@@ -34,6 +34,7 @@
 #include "srt-proxy/proxy.h"
 
 #define DRAIN_SECONDS	10
+#define PROXY_FD_RETRY_MS	100	/* starved: look for room this often */
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -48,6 +49,8 @@ usage(int status)
 	exit(status);
 }
 
+static void	proxy_fd_resume(struct proxy *);
+
 void
 proxy_conn_count(struct proxy *px, int delta)
 {
@@ -60,6 +63,112 @@ proxy_conn_count(struct proxy *px, int delta)
 	relay_pool_room((int)((px->nofile - 2L * px->nconn - 256) / 2));
 	if (px->draining && px->nconn == 0)
 		event_base_loopexit(px->base, NULL);
+	else if (delta < 0 && px->starved)
+		proxy_fd_resume(px);
+}
+
+/*
+ * Descriptor headroom.  A client socket the bridge passes is installed
+ * by the kernel inside recvmsg: with no descriptor free it is closed in
+ * transit (MSG_CTRUNC), the client is lost unanswered and the channel
+ * with it.  So the sources of new clients, the bridge channel and the
+ * listeners, are read only while PROXY_FD_RESERVE descriptors are free
+ * and no dial waits for one (conn.c parks a dial that finds none).
+ * Otherwise they stand still and the kernel keeps the clients queued
+ * (in the channel's socket, in the listen backlog) until a connection
+ * ends or the retry timer finds room: waiting dials first, then new
+ * clients.  Free descriptors are counted by taking them: a confined
+ * process has no other way.
+ */
+static bool
+fd_room(int fd, int n)
+{
+	int	got[PROXY_FD_RESERVE];
+	int	i, k;
+
+	for (k = 0; k < n; k++)
+		if ((got[k] = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+			break;
+	for (i = 0; i < k; i++)
+		close(got[i]);
+	return k == n;
+}
+
+static bool
+fd_enough(struct proxy *px)
+{
+	if (!TAILQ_EMPTY(&px->parked))
+		return false;
+	if (fd_room(px->probe_fd, PROXY_FD_RESERVE))
+		return true;
+	/* Spare pipes are worth less than a client. */
+	relay_pool_room(0);
+	return fd_room(px->probe_fd, PROXY_FD_RESERVE);
+}
+
+/* Stop reading new clients until there is room again. */
+void
+proxy_fd_starve(struct proxy *px)
+{
+	struct timeval	tv = { 0, PROXY_FD_RETRY_MS * 1000 };
+	int		i;
+
+	if (px->starved)
+		return;
+	if (!px->starved_once)
+		log_warnx("descriptor limit %ld reached at %d connections: "
+		    "new clients wait for room", px->nofile, px->nconn);
+	else
+		log_debug("%d connections, too few descriptors: new clients "
+		    "wait", px->nconn);
+	px->starved_once = true;
+	px->starved = true;
+	for (i = 0; i < px->nlisten; i++)
+		event_del(px->listen[i].ev);
+	service_bridge_hold(px, true);
+	evtimer_add(px->fd_timer, &tv);
+}
+
+/* Room for one more client?  If not, the sources stop (see above). */
+bool
+proxy_fd_room(struct proxy *px)
+{
+	if (px->starved)
+		return false;
+	if (fd_enough(px))
+		return true;
+	proxy_fd_starve(px);
+	return false;
+}
+
+/* A connection ended or the timer fired: the waiting dials try again,
+ * then the sources are read again if there is room. */
+static void
+proxy_fd_resume(struct proxy *px)
+{
+	struct timeval	tv = { 0, PROXY_FD_RETRY_MS * 1000 };
+	int		i;
+
+	conn_dial_unpark(px);
+	if (!fd_enough(px)) {
+		evtimer_add(px->fd_timer, &tv);
+		return;
+	}
+	log_debug("descriptors free again: reading new clients");
+	px->starved = false;
+	evtimer_del(px->fd_timer);
+	for (i = 0; i < px->nlisten; i++)
+		event_add(px->listen[i].ev, NULL);
+	service_bridge_hold(px, false);
+}
+
+static void
+proxy_fd_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct proxy	*px = arg;
+
+	if (px->starved)
+		proxy_fd_resume(px);
 }
 
 static void
@@ -69,14 +178,13 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 	int		 s, i;
 
 	for (i = 0; i < 64; i++) {
+		if (!proxy_fd_room(l->px))
+			break;
 		s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s == -1 && (errno == EMFILE || errno == ENFILE)) {
-			/* Spare pipes are worth less than a client. */
-			relay_pool_room(0);
-			s = accept4(fd, NULL, NULL,
-			    SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (s == -1 && (errno == EMFILE || errno == ENFILE))
-				log_warn("accept: out of descriptors");
+			/* The system's table, or a race: wait, do not spin. */
+			proxy_fd_starve(l->px);
+			break;
 		}
 		if (s == -1)
 			break;
@@ -176,10 +284,47 @@ listen_inet(const char *spec, char *shown, size_t shownsz, char *why,
 	return s;
 }
 
+/*
+ * A unix listener's file, removed if setup fails after bind made it: a
+ * proxy that never served must not leave a socket nobody answers.  Only
+ * the file bind made (same device and inode) goes, never one put there
+ * since.  Once serving, it stays (see proxy_stop_listening).
+ */
+static void
+listener_unlink(struct listener *l)
+{
+	struct stat	st;
+
+	if (l->unix_path == NULL)
+		return;
+	if (lstat(l->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == l->unix_dev && st.st_ino == l->unix_ino &&
+	    unlink(l->unix_path) == -1)
+		log_warn("cannot remove %s", l->unix_path);
+	free(l->unix_path);
+	l->unix_path = NULL;
+}
+
+static struct proxy	*setup_px;	/* until setup is done */
+
+/* atexit: a fatal error during setup (a later -l, -m, confinement). */
+static void
+setup_failed(void)
+{
+	int	i;
+
+	if (setup_px == NULL)
+		return;
+	for (i = 0; i <= setup_px->nlisten && i < PROXY_MAX_LISTEN; i++)
+		listener_unlink(&setup_px->listen[i]);
+	setup_px = NULL;
+}
+
 static int
 proxy_listen(struct proxy *px, const char *spec, char *why, size_t whysz)
 {
 	struct listener	*l;
+	struct stat	 st;
 	char		 shown[300];
 	int		 s;
 
@@ -191,12 +336,19 @@ proxy_listen(struct proxy *px, const char *spec, char *why, size_t whysz)
 		snprintf(shown, sizeof(shown), "%s", spec);
 		if (s != -1 && (l->unix_path = strdup(spec + 5)) == NULL)
 			fatal("strdup");
+		/* Right after bind: the file is the one we made. */
+		if (s != -1 && lstat(l->unix_path, &st) == 0) {
+			l->unix_dev = st.st_dev;
+			l->unix_ino = st.st_ino;
+		}
 	} else
 		s = listen_inet(spec, shown, sizeof(shown), why, whysz);
 	if (s == -1)
 		return -1;
-	if (listen(s, 4096) == -1)
+	if (listen(s, 4096) == -1) {
+		listener_unlink(l);
 		return listen_fail(why, whysz, strerror(errno), s);
+	}
 	l->px = px;
 	l->fd = s;
 	l->ev = event_new(px->base, s, EV_READ | EV_PERSIST, listener_cb, l);
@@ -477,6 +629,11 @@ proxy_free(struct proxy *px)
 	policy_unref(px->policy);
 	px->policy = NULL;
 	addr_list_free(&px->ifaddrs);
+	if (px->fd_timer != NULL)
+		event_free(px->fd_timer);
+	px->fd_timer = NULL;
+	if (px->probe_fd > 0)
+		close(px->probe_fd);
 	if (px->dns != NULL)
 		evdns_base_free(px->dns, 1);
 	px->dns = NULL;
@@ -498,6 +655,7 @@ main(int argc, char *argv[])
 	px.hdr_timeout = PROXY_DEF_HDR_TIMEOUT;
 	px.idle_timeout = PROXY_DEF_IDLE_TIMEOUT;
 	px.tun_timeout = PROXY_DEF_TUN_TIMEOUT;
+	TAILQ_INIT(&px.parked);
 	px.hosts_path = getenv("SRT_PROXY_HOSTS");
 	px.nosplice = getenv("SRT_PROXY_NOSPLICE") != NULL;
 	/* getopt names argv[0] in its errors: the name, not a path. */
@@ -513,6 +671,9 @@ main(int argc, char *argv[])
 	relay_pool_room((int)((px.nofile - 256) / 2));
 	if ((px.base = event_base_new()) == NULL)
 		fatalx_status(125, "cannot create the event loop");
+	if ((px.probe_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (px.fd_timer = evtimer_new(px.base, proxy_fd_timer, &px)) == NULL)
+		fatalx_status(125, "cannot set up the descriptor count");
 	if (resolve_init(&px) == -1)
 		fatalx_status(125, "cannot set up the resolver");
 	resolve_ifaddrs(&px);
@@ -522,6 +683,8 @@ main(int argc, char *argv[])
 			    px.settings_path);
 	} else
 		policy_default(&px);
+	setup_px = &px;
+	atexit(setup_failed);
 	for (i = 0; i < o.nlisten; i++)
 		if (proxy_listen(&px, o.listen[i], why, sizeof(why)) == -1)
 			fatalx_status(125, "cannot listen on %s: %s",
@@ -536,6 +699,7 @@ main(int argc, char *argv[])
 	 * socket, if any, it may reach (service.c). */
 	if (px.service ? proxy_privdrop(&px) == -1 : proxy_confine(&px) == -1)
 		fatalx_status(125, "cannot confine the proxy");
+	setup_px = NULL;
 	event_base_dispatch(px.base);
 	log_debug("exiting: %llu connections served, %llu denied",
 	    (unsigned long long)px.stat_accepted,

@@ -125,7 +125,7 @@ sys.exit(0 if ok and spin < 100 else 1)
 PY
 	echo "$output"
 	[ "$status" -eq 0 ]
-	grep -q 'out of descriptors\|Too many open files' "$d/px.log"
+	grep -q 'descriptor limit .* reached\|Too many open files' "$d/px.log"
 	run timeout 30 python3 "$SRT_TESTS/load/session.py" "$port" "$UP_PORT" get
 	echo "$output"
 	[ "$output" = "ok get" ]

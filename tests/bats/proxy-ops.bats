@@ -141,6 +141,34 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 	[ "$output" = "HTTP/1.1 200 OK" ]
 }
 
+@test "unix listener: a setup that fails after bind leaves no socket file, nor removes another's" {
+	# A later -l that cannot listen, and a monitor that is not there.
+	run "$SRT_BIN/srt-proxy" -s "$D/settings.json" -l "unix:$D/px.sock" \
+	    -l 256.1.1.1:5
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"listening on unix:$D/px.sock"* ]]
+	[ ! -e "$D/px.sock" ]
+	run "$SRT_BIN/srt-proxy" -s "$D/settings.json" -l "unix:$D/px.sock" \
+	    -m "$D/no-monitor.sock"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot reach the monitor"* ]]
+	[ ! -e "$D/px.sock" ]
+	# A serving proxy's socket survives another's failed start that
+	# never got to it.
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0 \
+	    -l "unix:$D/px.sock"
+	run "$SRT_BIN/srt-proxy" -s "$D/settings.json" -l 256.1.1.1:5 \
+	    -l "unix:$D/px.sock"
+	[ "$status" -eq 125 ]
+	[ -S "$D/px.sock" ]
+	run python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("GET http://127.0.0.1:%s/bytes/1 HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2]).encode())
+print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
+	[ "$output" = "HTTP/1.1 200 OK" ]
+}
+
 @test "service mode: launcher, bridge and monitor channels" {
 	run timeout 60 python3 "$PY/service.py" "$SRT_BIN/srt-proxy" "$UP"
 	echo "$output"
@@ -158,6 +186,65 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 	[[ "$output" == *"after update 3 HTTP/1.1 403 Forbidden"* ]]
 	[[ "$output" == *"alive after bad bridge True"* ]]
 	[[ "$output" == *"exit on EOF 0"* ]]
+}
+
+# The kernel closes a passed descriptor the proxy has no room for: the
+# proxy must leave the rest queued in the channel until clients finish.
+@test "service mode at the descriptor limit: every passed client is answered, none lost" {
+	run timeout 120 python3 "$PY/service_fdlimit.py" "$SRT_BIN/srt-proxy" \
+	    "$UP" 40 60 "$D/log"
+	echo "$output"
+	cat "$D/log"
+	[[ "$output" == *"proxy limit 40"* ]] || skip "prlimit not applied"
+	[[ "$output" == *"policy ok"* ]]
+	[[ "$output" == *"answered 60 lost 0"* ]]
+	[[ "$output" == *"after HTTP/1.1 200 OK"* ]]
+	[[ "$output" == *"alive True"* ]]
+	grep -q 'descriptor limit 40 reached at .* new clients wait' "$D/log"
+	! grep -q 'bridge channel' "$D/log"
+}
+
+@test "listeners at the descriptor limit: more slow clients than descriptors, all answered" {
+	prlimit --nofile=40:40 "$SRT_BIN/srt-proxy" -d -s "$D/settings.json" \
+	    -l 127.0.0.1:0 2>"$D/log" &
+	PROXY_PID=$!
+	wait_for 10 grep -q 'listening on 127.0.0.1:' "$D/log"
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$D/log")
+	grep -q 'Max open files *40 ' "/proc/$PROXY_PID/limits" ||
+	    skip "prlimit not applied"
+	run timeout 120 python3 - "$PORT" "$UP" <<'PY'
+import socket, sys, time
+px, up = int(sys.argv[1]), int(sys.argv[2])
+n = 80
+# All connect at once and say nothing yet; the kernel completes the
+# handshakes into the listen backlog.
+cs = [socket.create_connection(("127.0.0.1", px), timeout=30)
+      for _ in range(n)]
+time.sleep(1)
+req = (b"GET http://127.0.0.1:%d/bytes/5 HTTP/1.1\r\nHost: x\r\n"
+       b"Connection: close\r\n\r\n" % up)
+for c in cs:
+    c.sendall(req)
+ok = 0
+for c in cs:
+    out = b""
+    try:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            out += b
+    except socket.timeout:
+        pass
+    ok += out.startswith(b"HTTP/1.1 200") and out.endswith(b"\0\1\2\3\4")
+    c.close()
+print("answered", ok, "of", n)
+PY
+	echo "$output"
+	[ "$output" = "answered 80 of 80" ]
+	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
+	grep -q 'descriptor limit 40 reached' "$D/log"
+	kill -0 "$PROXY_PID"
 }
 
 @test "httpProxyPort: clients are handed to the user's own proxy" {

@@ -223,7 +223,7 @@ PY
 	OWN=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 	    "$BATS_TEST_TMPDIR/log" | head -1)
 	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" <<'PY'
-import os, socket, sys
+import os, socket, sys, time
 px, up, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 limit = 48
 pat = bytes(range(256)) * 4096
@@ -243,14 +243,40 @@ def answer(f):
             n = int(h.split(b":")[1])
     return line, f.read(n)
 
-def connect():
-    s = socket.create_connection(("127.0.0.1", px), timeout=20)
+def connect(wait=20):
+    s = socket.create_connection(("127.0.0.1", px), timeout=wait)
     s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n" % up)
     f = s.makefile("rb")
-    assert f.readline().startswith(b"HTTP/1.1 200")
+    try:
+        line = f.readline()
+    except socket.timeout:
+        f.close()
+        s.close()
+        return None
+    assert line.startswith(b"HTTP/1.1 200")
     while f.readline() not in (b"\r\n", b""):
         pass
+    s.settimeout(20)
     return s, f
+
+# Tunnels until the proxy takes no more clients (it keeps room for their
+# upstreams and a few more), then downloads the client does not read,
+# each holding a pipe, until at most one descriptor is free.
+def fill():
+    held = []
+    while fds() <= limit - 2:
+        t = connect(2)
+        if t is None:
+            break
+        held.append(t)
+    for s, f in held[1:]:
+        if fds() <= limit - 2:
+            n = fds()
+            s.sendall(b"GET /bytes/30000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            end = time.time() + 10
+            while fds() < n + 2 and time.time() < end:
+                time.sleep(0.05)
+    return held
 
 get = lambda t: b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % t
 # A kept-alive forwarded connection, then tunnels until at most one
@@ -259,9 +285,7 @@ k = socket.create_connection(("127.0.0.1", px), timeout=20)
 kf = k.makefile("rb")
 k.sendall(get(b"http://127.0.0.1:%d/bytes/10" % up))
 assert answer(kf)[1] == want(10)
-held = []
-while fds() <= limit - 2:
-    held.append(connect())
+held = fill()
 print("held", len(held), "tunnels, proxy fds", fds(), "of", limit)
 assert fds() >= limit - 1
 s, f = held[0]
@@ -279,5 +303,107 @@ PY
 	grep -q 'no descriptor for a pipe, copying' "$BATS_TEST_TMPDIR/log"
 	grep -q 'no splice here (Too many open files), copying instead' \
 	    "$BATS_TEST_TMPDIR/log"
+	kill -0 "$OWN_PID"
+}
+
+@test "splice: a body that fell back to copying does not stop the next one on that connection splicing" {
+	printf '{"network":{"allowedDomains":["127.0.0.1"]}}\n' >"$D/any.json"
+	chmod 644 "$D/any.json"
+	prlimit --nofile=48:48 "$SRT_BIN/srt-proxy" -d -s "$D/any.json" \
+	    -l 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/log" &
+	OWN_PID=$!
+	wait_for 10 grep -q 'listening on 127.0.0.1:' "$BATS_TEST_TMPDIR/log"
+	OWN=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$BATS_TEST_TMPDIR/log" | head -1)
+	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" \
+	    "$BATS_TEST_TMPDIR/log" <<'PY'
+import hashlib, os, socket, sys, time
+px, up, pid, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+limit = 48
+pat = bytes(range(256)) * 4096
+want = lambda n: (pat * (n // len(pat) + 1))[:n]
+fds = lambda: sum(int(f) < limit for f in os.listdir("/proc/%s/fd" % pid))
+count = lambda s: open(log).read().count(s)
+FELL = "no splice here (Too many open files), copying instead"
+SPLICED = "response body by splice"
+
+def answer(f):
+    line = f.readline()
+    n = 0
+    while True:
+        h = f.readline()
+        if h in (b"\r\n", b""):
+            break
+        if h.lower().startswith(b"content-length:"):
+            n = int(h.split(b":")[1])
+    return line, f.read(n)
+
+def connect(wait=20):
+    s = socket.create_connection(("127.0.0.1", px), timeout=wait)
+    s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n" % up)
+    f = s.makefile("rb")
+    try:
+        line = f.readline()
+    except socket.timeout:
+        f.close()
+        s.close()
+        return None
+    assert line.startswith(b"HTTP/1.1 200")
+    while f.readline() not in (b"\r\n", b""):
+        pass
+    s.settimeout(20)
+    return s, f
+
+# Tunnels until the proxy takes no more clients (it keeps room for their
+# upstreams and a few more), then downloads the client does not read,
+# each holding a pipe, until at most one descriptor is free.
+def fill():
+    held = []
+    while fds() <= limit - 2:
+        t = connect(2)
+        if t is None:
+            break
+        held.append(t)
+    for s, f in held[1:]:
+        if fds() <= limit - 2:
+            n = fds()
+            s.sendall(b"GET /bytes/30000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            end = time.time() + 10
+            while fds() < n + 2 and time.time() < end:
+                time.sleep(0.05)
+    return held
+
+get = lambda n: (b"GET http://127.0.0.1:%d/bytes/%d HTTP/1.1\r\nHost: x\r\n\r\n"
+                 % (up, n))
+k = socket.create_connection(("127.0.0.1", px), timeout=20)
+kf = k.makefile("rb")
+k.sendall(get(10))
+assert answer(kf)[1] == want(10)
+held = fill()
+# First body: no descriptor for a pipe, so it is copied.
+k.sendall(get(2000003))
+line, body = answer(kf)
+assert line.startswith(b"HTTP/1.1 200") and body == want(2000003), "first"
+assert count(FELL) == 1, "the first body did not fall back"
+for s, f in held:
+    f.close()
+    s.close()
+deadline = time.time() + 10
+while fds() > limit - 10 and time.time() < deadline:
+    time.sleep(0.05)
+# Second body on the same client connection, descriptors to spare now.
+n0 = count(SPLICED)
+k.sendall(get(3000007))
+line, body = answer(kf)
+assert line.startswith(b"HTTP/1.1 200"), line
+assert hashlib.sha256(body).hexdigest() == \
+    hashlib.sha256(want(3000007)).hexdigest(), "second body corrupt"
+assert count(SPLICED) == n0 + 1, "the second body was not spliced"
+assert count(FELL) == 1, "the second body fell back too"
+print("ok")
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = ok ]
 	kill -0 "$OWN_PID"
 }
