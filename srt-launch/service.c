@@ -354,19 +354,27 @@ service_send_policy(struct launch *l, const char *text, size_t len)
 	return rc;
 }
 
-/* The monitor's held ends and its program, once it runs or never will. */
+/* Close each held descriptor that is open and mark it -1. */
 static void
-svc_monitor_release(struct service *s)
+svc_close_held(int *const fd[], size_t n)
 {
-	int	*fd[] = { &s->mon_proxy, &s->mon_sandbox, &s->mon_out,
-	    &s->exe_monitor };
-	size_t	 i;
+	size_t	i;
 
-	for (i = 0; i < sizeof(fd) / sizeof(fd[0]); i++) {
+	for (i = 0; i < n; i++) {
 		if (*fd[i] != -1)
 			close(*fd[i]);
 		*fd[i] = -1;
 	}
+}
+
+/* The monitor's held ends and its program, once it runs or never will. */
+static void
+svc_monitor_release(struct service *s)
+{
+	int	*const fd[] = { &s->mon_proxy, &s->mon_sandbox, &s->mon_out,
+	    &s->exe_monitor };
+
+	svc_close_held(fd, sizeof(fd) / sizeof(fd[0]));
 	s->monitor_lazy = false;
 }
 
@@ -755,15 +763,10 @@ svc_proxy_read(struct svc_loop *sl)
 static void
 svc_proxy_release(struct service *s)
 {
-	int	*fd[] = { &s->px_ctl, &s->px_mon, &s->bridge[0],
+	int	*const fd[] = { &s->px_ctl, &s->px_mon, &s->bridge[0],
 	    &s->exe_proxy };
-	size_t	 i;
 
-	for (i = 0; i < sizeof(fd) / sizeof(fd[0]); i++) {
-		if (*fd[i] != -1)
-			close(*fd[i]);
-		*fd[i] = -1;
-	}
+	svc_close_held(fd, sizeof(fd) / sizeof(fd[0]));
 	s->proxy_lazy = false;
 }
 

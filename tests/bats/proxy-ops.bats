@@ -130,14 +130,19 @@ code() {
 	[ "$(code "http://127.0.0.1:$UP/bytes/1")" = 200 ]
 }
 
-@test "unix listener" {
-	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0 \
-	    -l "unix:$D/px.sock"
-	run python3 -c 'import socket, sys
+# unix_get SOCKET: the status line of one forwarded GET over a unix listener.
+unix_get() {
+	python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.sendall(("GET http://127.0.0.1:%s/bytes/1 HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2]).encode())
-print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
+print(s.recv(100).split(b"\r\n")[0].decode())' "$1" "$UP"
+}
+
+@test "unix listener" {
+	start_proxy "$D/log" -s "$D/settings.json" -l 127.0.0.1:0 \
+	    -l "unix:$D/px.sock"
+	run unix_get "$D/px.sock"
 	[ "$output" = "HTTP/1.1 200 OK" ]
 }
 
@@ -161,11 +166,7 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
 	    -l "unix:$D/px.sock"
 	[ "$status" -eq 125 ]
 	[ -S "$D/px.sock" ]
-	run python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(("GET http://127.0.0.1:%s/bytes/1 HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2]).encode())
-print(s.recv(100).split(b"\r\n")[0].decode())' "$D/px.sock" "$UP"
+	run unix_get "$D/px.sock"
 	[ "$output" = "HTTP/1.1 200 OK" ]
 }
 

@@ -22,8 +22,9 @@ teardown() {
 	rm -f "$D/odd.pid"
 }
 
-# own_proxy [ENV=VALUE...]: one more proxy, any 127.0.0.1 port allowed;
-# sets OWN.
+# own_proxy [ENV=VALUE...] [WRAPPER ARGS...]: one more proxy, any
+# 127.0.0.1 port allowed, run by env (so a wrapper such as prlimit may
+# follow the variables); sets OWN.
 own_proxy() {
 	printf '{"network":{"allowedDomains":["127.0.0.1"]}}\n' >"$D/any.json"
 	chmod 644 "$D/any.json"
@@ -213,79 +214,22 @@ PY
 }
 
 @test "splice: with no descriptor left for a pipe, tunnels and bodies copy every byte" {
-	printf '{"network":{"allowedDomains":["127.0.0.1"]}}\n' >"$D/any.json"
-	chmod 644 "$D/any.json"
 	# A hard limit the proxy cannot raise, as in a container.
-	prlimit --nofile=48:48 "$SRT_BIN/srt-proxy" -d -s "$D/any.json" \
-	    -l 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/log" &
-	OWN_PID=$!
-	wait_for 10 grep -q 'listening on 127.0.0.1:' "$BATS_TEST_TMPDIR/log"
-	OWN=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$BATS_TEST_TMPDIR/log" | head -1)
-	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" <<'PY'
-import os, socket, sys, time
-px, up, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-limit = 48
-pat = bytes(range(256)) * 4096
-want = lambda n: (pat * (n // len(pat) + 1))[:n]
-# Descriptors the proxy may still open: numbers below the limit (it may
-# have inherited some above it).
-fds = lambda: sum(int(f) < limit for f in os.listdir("/proc/%s/fd" % pid))
-
-def answer(f):
-    line = f.readline()
-    n = 0
-    while True:
-        h = f.readline()
-        if h in (b"\r\n", b""):
-            break
-        if h.lower().startswith(b"content-length:"):
-            n = int(h.split(b":")[1])
-    return line, f.read(n)
-
-def connect(wait=20):
-    s = socket.create_connection(("127.0.0.1", px), timeout=wait)
-    s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n" % up)
-    f = s.makefile("rb")
-    try:
-        line = f.readline()
-    except socket.timeout:
-        f.close()
-        s.close()
-        return None
-    assert line.startswith(b"HTTP/1.1 200")
-    while f.readline() not in (b"\r\n", b""):
-        pass
-    s.settimeout(20)
-    return s, f
-
-# Tunnels until the proxy takes no more clients (it keeps room for their
-# upstreams and a few more), then downloads the client does not read,
-# each holding a pipe, until at most one descriptor is free.
-def fill():
-    held = []
-    while fds() <= limit - 2:
-        t = connect(2)
-        if t is None:
-            break
-        held.append(t)
-    for s, f in held[1:]:
-        if fds() <= limit - 2:
-            n = fds()
-            s.sendall(b"GET /bytes/30000000 HTTP/1.1\r\nHost: x\r\n\r\n")
-            end = time.time() + 10
-            while fds() < n + 2 and time.time() < end:
-                time.sleep(0.05)
-    return held
-
+	own_proxy prlimit --nofile=48:48
+	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" "$PY" <<'PY'
+import socket, sys
+sys.path.insert(0, sys.argv[4])
+from fdfill import LIMIT as limit, Proxy, answer, want
+px = Proxy(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+up, fds = px.up, px.fds
 get = lambda t: b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % t
 # A kept-alive forwarded connection, then tunnels until at most one
 # descriptor is free: no pipe can be made.
-k = socket.create_connection(("127.0.0.1", px), timeout=20)
+k = socket.create_connection(("127.0.0.1", px.port), timeout=20)
 kf = k.makefile("rb")
 k.sendall(get(b"http://127.0.0.1:%d/bytes/10" % up))
 assert answer(kf)[1] == want(10)
-held = fill()
+held = px.fill()
 print("held", len(held), "tunnels, proxy fds", fds(), "of", limit)
 assert fds() >= limit - 1
 s, f = held[0]
@@ -307,79 +251,25 @@ PY
 }
 
 @test "splice: a body that fell back to copying does not stop the next one on that connection splicing" {
-	printf '{"network":{"allowedDomains":["127.0.0.1"]}}\n' >"$D/any.json"
-	chmod 644 "$D/any.json"
-	prlimit --nofile=48:48 "$SRT_BIN/srt-proxy" -d -s "$D/any.json" \
-	    -l 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/log" &
-	OWN_PID=$!
-	wait_for 10 grep -q 'listening on 127.0.0.1:' "$BATS_TEST_TMPDIR/log"
-	OWN=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$BATS_TEST_TMPDIR/log" | head -1)
-	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" \
+	own_proxy prlimit --nofile=48:48
+	run timeout 60 python3 - "$OWN" "$UP" "$OWN_PID" "$PY" \
 	    "$BATS_TEST_TMPDIR/log" <<'PY'
-import hashlib, os, socket, sys, time
-px, up, pid, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-limit = 48
-pat = bytes(range(256)) * 4096
-want = lambda n: (pat * (n // len(pat) + 1))[:n]
-fds = lambda: sum(int(f) < limit for f in os.listdir("/proc/%s/fd" % pid))
+import hashlib, socket, sys, time
+sys.path.insert(0, sys.argv[4])
+from fdfill import LIMIT as limit, Proxy, answer, want
+px = Proxy(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+up, fds, log = px.up, px.fds, sys.argv[5]
 count = lambda s: open(log).read().count(s)
 FELL = "no splice here (Too many open files), copying instead"
 SPLICED = "response body by splice"
 
-def answer(f):
-    line = f.readline()
-    n = 0
-    while True:
-        h = f.readline()
-        if h in (b"\r\n", b""):
-            break
-        if h.lower().startswith(b"content-length:"):
-            n = int(h.split(b":")[1])
-    return line, f.read(n)
-
-def connect(wait=20):
-    s = socket.create_connection(("127.0.0.1", px), timeout=wait)
-    s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n\r\n" % up)
-    f = s.makefile("rb")
-    try:
-        line = f.readline()
-    except socket.timeout:
-        f.close()
-        s.close()
-        return None
-    assert line.startswith(b"HTTP/1.1 200")
-    while f.readline() not in (b"\r\n", b""):
-        pass
-    s.settimeout(20)
-    return s, f
-
-# Tunnels until the proxy takes no more clients (it keeps room for their
-# upstreams and a few more), then downloads the client does not read,
-# each holding a pipe, until at most one descriptor is free.
-def fill():
-    held = []
-    while fds() <= limit - 2:
-        t = connect(2)
-        if t is None:
-            break
-        held.append(t)
-    for s, f in held[1:]:
-        if fds() <= limit - 2:
-            n = fds()
-            s.sendall(b"GET /bytes/30000000 HTTP/1.1\r\nHost: x\r\n\r\n")
-            end = time.time() + 10
-            while fds() < n + 2 and time.time() < end:
-                time.sleep(0.05)
-    return held
-
 get = lambda n: (b"GET http://127.0.0.1:%d/bytes/%d HTTP/1.1\r\nHost: x\r\n\r\n"
                  % (up, n))
-k = socket.create_connection(("127.0.0.1", px), timeout=20)
+k = socket.create_connection(("127.0.0.1", px.port), timeout=20)
 kf = k.makefile("rb")
 k.sendall(get(10))
 assert answer(kf)[1] == want(10)
-held = fill()
+held = px.fill()
 # First body: no descriptor for a pipe, so it is copied.
 k.sendall(get(2000003))
 line, body = answer(kf)
