@@ -363,6 +363,34 @@ run_bg() {
 	[ "$(grep -c . "$T/err")" -eq 1 ]
 }
 
+@test "a burst of connections at the first instant: every one is answered" {
+	# All wait in the listen backlog while pid 1 forks the bridge and the
+	# launcher starts the proxy; none may be refused or lost.
+	cat >"$T/burst.py" <<-EOF
+	import socket
+	n = 200
+	cs = [socket.create_connection(("127.0.0.1", 3128), timeout=30)
+	      for _ in range(n)]
+	for c in cs:
+	    c.sendall(b"GET $U/hello HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n")
+	ok = 0
+	for c in cs:
+	    out = b""
+	    while True:
+	        b = c.recv(4096)
+	        if not b:
+	            break
+	        out += b
+	    ok += out.startswith(b"HTTP/1.") and b"hello from upstream" in out
+	    c.close()
+	print("answered", ok, "of", n)
+	EOF
+	run "$S" -q -s "$T/allow.json" -- $PY "$T/burst.py"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "answered 200 of 200" ]
+}
+
 @test "srt-bridge and srt-proxy start with the first connection, and not before" {
 	run_bg -q -s "$T/allow.json" -- sh -c "echo ready >'$T/w/ready'; while [ ! -e '$T/w/go' ]; do sleep 0.05; done; $CURL -o '$T/w/body' -w '%{http_code}' $U/hello >'$T/w/code'; sleep $TAG"
 	wait_for test -e "$T/w/ready"
