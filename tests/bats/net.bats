@@ -367,7 +367,9 @@ run_bg() {
 	# All wait in the listen backlog while pid 1 forks the bridge and the
 	# launcher starts the proxy; none may be refused or lost.
 	cat >"$T/burst.py" <<-EOF
-	import socket
+	import socket, sys
+	sys.path.insert(0, "$SRT_TESTS/proxy")
+	from client import read_all
 	n = 200
 	cs = [socket.create_connection(("127.0.0.1", 3128), timeout=30)
 	      for _ in range(n)]
@@ -375,12 +377,7 @@ run_bg() {
 	    c.sendall(b"GET $U/hello HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n")
 	ok = 0
 	for c in cs:
-	    out = b""
-	    while True:
-	        b = c.recv(4096)
-	        if not b:
-	            break
-	        out += b
+	    out = read_all(c, 30)
 	    ok += out.startswith(b"HTTP/1.") and b"hello from upstream" in out
 	    c.close()
 	print("answered", ok, "of", n)

@@ -213,8 +213,10 @@ print(s.recv(100).split(b"\r\n")[0].decode())' "$1" "$UP"
 	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$D/log")
 	grep -q 'Max open files *40 ' "/proc/$PROXY_PID/limits" ||
 	    skip "prlimit not applied"
-	run timeout 120 python3 - "$PORT" "$UP" <<'PY'
+	run timeout 120 python3 - "$PORT" "$UP" "$SRT_TESTS/proxy" <<'PY'
 import socket, sys, time
+sys.path.insert(0, sys.argv[3])
+from client import read_all
 px, up = int(sys.argv[1]), int(sys.argv[2])
 n = 80
 # All connect at once and say nothing yet; the kernel completes the
@@ -228,15 +230,7 @@ for c in cs:
     c.sendall(req)
 ok = 0
 for c in cs:
-    out = b""
-    try:
-        while True:
-            b = c.recv(65536)
-            if not b:
-                break
-            out += b
-    except socket.timeout:
-        pass
+    out = read_all(c, 30)
     ok += out.startswith(b"HTTP/1.1 200") and out.endswith(b"\0\1\2\3\4")
     c.close()
 print("answered", ok, "of", n)

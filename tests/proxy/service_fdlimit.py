@@ -12,6 +12,7 @@ import json, os, socket, struct, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from service import HELLO, POLICY, POLICY_OK, recv, send, client  # noqa
+from client import read_all  # noqa
 
 
 def main():
@@ -55,16 +56,7 @@ def main():
         c.sendall(req)
     ok = lost = 0
     for c in clients:
-        c.settimeout(30)
-        out = b""
-        try:
-            while True:
-                b = c.recv(65536)
-                if not b:
-                    break
-                out += b
-        except socket.timeout:
-            pass
+        out = read_all(c, 30)
         if out.startswith(b"HTTP/1.1 200") and out.endswith(b"\r\n\r\n" +
                                                            b"\x00\x01\x02\x03\x04"):
             ok += 1
