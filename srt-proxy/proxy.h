@@ -35,6 +35,13 @@ struct bodysplice;
 /* Free descriptors a new client needs: its own, a lookup's, its
  * upstream's and one more. */
 #define PROXY_FD_RESERVE	4
+/* Spare splice pipes kept (relay.c), two descriptors each. */
+#define RELAY_POOL		64
+/* At most per connection or tunnel: client, upstream, a pipe each way;
+ * and what the process holds besides (stdio, listeners, channels, the
+ * resolver), with room to spare: at 15 when idle. */
+#define PROXY_FD_PER_CONN	6
+#define PROXY_FD_FIXED		64
 
 /* A policy, shared by the connections that started under it. */
 struct policy {

@@ -59,7 +59,6 @@ struct tunnel {
  * Bounded: 64 pipes of 1 MiB are also what an unprivileged user may
  * hold before the kernel shrinks new ones (fs.pipe-user-pages-soft).
  */
-#define RELAY_POOL	64
 static int	pool[RELAY_POOL][2];
 static int	npool;
 static int	pool_cap = RELAY_POOL;

@@ -99,6 +99,11 @@ fd_enough(struct proxy *px)
 {
 	if (!TAILQ_EMPTY(&px->parked))
 		return false;
+	/* Far from the limit the count is known well enough: no probe
+	 * (eight system calls) on every client. */
+	if ((long)px->nconn * PROXY_FD_PER_CONN + 2 * RELAY_POOL +
+	    PROXY_FD_FIXED + PROXY_FD_RESERVE <= px->nofile)
+		return true;
 	if (fd_room(px->probe_fd, PROXY_FD_RESERVE))
 		return true;
 	/* Spare pipes are worth less than a client. */
