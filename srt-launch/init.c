@@ -371,8 +371,6 @@ init_main(struct launch *l)
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);
 	}
-	if (chdir("/") == -1)
-		fatal_launch("chdir /");
 	if (mount_build(l) == -1) {
 		init_reap_all();
 		hold_cleanup(l);

@@ -17,7 +17,6 @@
 #include <sys/prctl.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -63,30 +62,22 @@ netbridge_pollfds(const struct launch *l, struct pollfd *pfd, int max)
 	return n;
 }
 
-/*
- * The channel on BRIDGE_FD_PROXY and the listeners right above it, the
- * rest closed (no exec will close them): each source first moves above
- * every target, so no dup2 overwrites one not yet placed.
- */
+/* The channel on BRIDGE_FD_PROXY, the listeners right above it, the rest
+ * closed (no exec will close them). */
 static int
 netbridge_place(struct launch *l, struct bridge_listeners *bl)
 {
-	struct service	*s = l->svc;
-	int		 n = bl->n, top = BRIDGE_FD_PROXY + 1 + n, ch, i;
+	int	fds[1 + BRIDGE_MAX_LISTENERS], i;
 
-	if ((ch = fcntl(s->bridge[1], F_DUPFD, top)) == -1)
+	_Static_assert(BRIDGE_FD_PROXY == 3, "service_place_fds starts at 3");
+	fds[0] = l->svc->bridge[1];
+	for (i = 0; i < bl->n; i++)
+		fds[1 + i] = bl->ls[i].fd;
+	if (service_place_fds(NULL, fds, 1 + bl->n) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
-		if ((bl->ls[i].fd = fcntl(bl->ls[i].fd, F_DUPFD, top)) == -1)
-			return -1;
-	if (dup2(ch, BRIDGE_FD_PROXY) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (dup2(bl->ls[i].fd, BRIDGE_FD_PROXY + 1 + i) == -1)
-			return -1;
+	for (i = 0; i < bl->n; i++)
 		bl->ls[i].fd = BRIDGE_FD_PROXY + 1 + i;
-	}
-	return close_range((unsigned)top, ~0U, 0);
+	return 0;
 }
 
 static void __attribute__((noreturn))

@@ -150,13 +150,14 @@ svc_socketpair(int sv[2])
 }
 
 /*
- * Put fds[i] on descriptor 3 + i (-1: leave it closed); the rest close
- * at exec, which still needs the program's descriptor.  The sources are
- * first moved above every target, so no dup2 overwrites a source not
- * yet placed.
+ * Put fds[i] on descriptor 3 + i (-1: leave it closed).  With exefd (a
+ * helper about to be exec'd) the rest close at exec, which still needs
+ * the program's descriptor; without (pid 1's forked bridge) they close
+ * now.  The sources are first moved above every target, so no dup2
+ * overwrites a source not yet placed.
  */
-static int
-svc_place_fds(int *exefd, const int *fds, int nfds)
+int
+service_place_fds(int *exefd, const int *fds, int nfds)
 {
 	int	high[8], i;
 
@@ -168,7 +169,8 @@ svc_place_fds(int *exefd, const int *fds, int nfds)
 		    3 + nfds)) == -1)
 			return -1;
 	}
-	if ((*exefd = fcntl(*exefd, F_DUPFD_CLOEXEC, 3 + nfds)) == -1)
+	if (exefd != NULL &&
+	    (*exefd = fcntl(*exefd, F_DUPFD_CLOEXEC, 3 + nfds)) == -1)
 		return -1;
 	for (i = 0; i < nfds; i++) {
 		if (high[i] == -1)
@@ -176,7 +178,8 @@ svc_place_fds(int *exefd, const int *fds, int nfds)
 		else if (dup2(high[i], 3 + i) == -1)
 			return -1;
 	}
-	return close_range(3 + (unsigned)nfds, ~0U, CLOSE_RANGE_CLOEXEC);
+	return close_range(3 + (unsigned)nfds, ~0U,
+	    exefd != NULL ? CLOSE_RANGE_CLOEXEC : 0);
 }
 
 /* The child's side of a helper start; never returns. */
@@ -195,7 +198,7 @@ svc_child(pid_t parent, int exefd, char *const argv[], const int *fds,
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (svc_place_fds(&exefd, fds, nfds) == -1) {
+	if (service_place_fds(&exefd, fds, nfds) == -1) {
 		dprintf(2, "srt-launch: %s: descriptors: %s\n", argv[0],
 		    strerror(errno));
 		_exit(EXIT_LAUNCH);
@@ -285,11 +288,12 @@ svc_start_monitor(struct launch *l, struct service *s, int ctl, int mon,
 	free(ev);
 }
 
+/* On the channel ends held for it (svc_proxy_launch). */
 static void
-svc_start_proxy(struct launch *l, struct service *s, int ctl, int mon)
+svc_start_proxy(struct launch *l, struct service *s)
 {
 	char	*argv[8];
-	int	 argc = 0, fds[3] = { ctl, mon, s->bridge[0] };
+	int	 argc = 0, fds[3] = { s->px_ctl, s->px_mon, s->bridge[0] };
 
 	argv[argc++] = "srt-proxy";
 	argv[argc++] = "-P";
@@ -781,7 +785,7 @@ svc_proxy_launch(struct svc_loop *sl)
 {
 	struct service	*s = sl->l->svc;
 
-	svc_start_proxy(sl->l, s, s->px_ctl, s->px_mon);
+	svc_start_proxy(sl->l, s);
 	svc_proxy_release(s);
 	s->proxy_up = true;
 	sl->deadline = svc_now_ms() + SVC_READY_MS;

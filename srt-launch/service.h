@@ -66,6 +66,9 @@ struct service {
 void	service_start(struct launch *);
 int	service_supervise(struct launch *, pid_t, int life_wr);
 
+/* service.c: a child's descriptors on 3, 4, ... (exefd NULL: no exec). */
+int	service_place_fds(int *exefd, const int *fds, int nfds);
+
 /* service.c, pid 1 side */
 void	service_closefds(const struct launch *);
 int	service_wait_go(struct launch *);
