@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "libcommon/log.h"
+#include "libcommon/tcpcc.h"
 #include "srt-launch/service.h"
 #include "srt-launch/srt-launch.h"
 
@@ -367,6 +368,10 @@ init_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (init_lo_up() == -1)
 		log_warn("bringing lo up");
+	/* Only lo is here: nothing in this namespace needs pacing. */
+	if (tcp_unpaced_netns() == -1)
+		log_debug("tcp congestion control of the sandbox: %s",
+		    strerror(errno));
 	if (netbridge_listen(l) == -1) {
 		hold_cleanup(l);
 		_exit(EXIT_LAUNCH);

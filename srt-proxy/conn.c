@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "libcommon/log.h"
+#include "libcommon/tcpcc.h"
 #include "libcommon/proto.h"
 #include "srt-proxy/proxy.h"
 
@@ -307,19 +308,43 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 	c->uhost[0] = '\0';
 }
 
+/* A socket for dialling addr, made here rather than by libevent so that
+ * a loopback upstream is unpaced before it connects (libcommon/tcpcc.c). */
+static int
+conn_dial_socket(const struct sockaddr_storage *addr, socklen_t len)
+{
+	int	fd;
+
+	fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd != -1 && sa_is_loopback((const struct sockaddr *)addr, len))
+		tcp_unpaced(fd);
+	return fd;
+}
+
 /* Dial the next surviving address, or report the last failure. */
 static void
 conn_try_next(struct conn *c)
 {
 	struct timeval	 tv = { PROXY_CONNECT_TIMEOUT, 0 };
 	struct dial	*d = c->dial;
-	int		 i;
+	int		 i, fd;
 
 	while (d->next < d->n) {
 		i = d->next++;
-		c->ubev = bufferevent_socket_new(c->px->base, -1,
+		if ((fd = conn_dial_socket(&d->addr[i], d->alen[i])) == -1) {
+			d->last_errno = errno;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    conn_dial_park(c)) {
+				d->next = i;
+				return;
+			}
+			continue;
+		}
+		c->ubev = bufferevent_socket_new(c->px->base, fd,
 		    BEV_OPT_CLOSE_ON_FREE);
 		if (c->ubev == NULL) {
+			close(fd);
 			d->last_errno = ENOMEM;
 			continue;
 		}

@@ -30,6 +30,7 @@
 
 #include "libcommon/confine.h"
 #include "libcommon/log.h"
+#include "libcommon/tcpcc.h"
 #include "libcommon/proto.h"
 #include "srt-proxy/proxy.h"
 
@@ -268,6 +269,9 @@ listen_inet(const char *spec, char *shown, size_t shownsz, char *why,
 		return listen_fail(why, whysz, strerror(errno), -1);
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* Its accepted sockets inherit this: loopback clients unpaced. */
+	if (sa_is_loopback(res->ai_addr, res->ai_addrlen))
+		tcp_unpaced(s);
 	if (res->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(s, res->ai_addr, res->ai_addrlen) == -1) {

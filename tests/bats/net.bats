@@ -107,6 +107,30 @@ gone() {
 	[ "$output" = "hello from upstream" ]
 }
 
+# The sandbox's namespace has only lo, where pacing (a host's bbr) only
+# slows the proxy's leg to the command down (libcommon/tcpcc.c): pid 1
+# makes cubic (or reno) its default.  Meaningful where the host paces.
+@test "TCP in the sandbox is not paced, the proxy's leg included; the host's default is unchanged" {
+	host=$(cat /proc/sys/net/ipv4/tcp_congestion_control)
+	run "$S" -s "$T/allow.json" -- sh -c "
+		$CURL -o /dev/null --limit-rate 20k -p -x \"\$HTTPS_PROXY\" \
+		    $U/bytes/20000000 &
+		for i in \$(seq 100); do
+			ss -Htn state established '( sport = :3128 )' | grep -q . &&
+			    break
+			sleep 0.1
+		done
+		cat /proc/sys/net/ipv4/tcp_congestion_control
+		ss -Htin state established '( sport = :3128 )' |
+		    awk '/^[ \t]/ { print \$1; exit }'
+		kill \$!"
+	echo "host: $host; sandbox: ${lines[*]}"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" = cubic || "${lines[0]}" = reno ]]
+	[[ "${lines[1]}" = cubic || "${lines[1]}" = reno ]]
+	[ "$(cat /proc/sys/net/ipv4/tcp_congestion_control)" = "$host" ]
+}
+
 # The launcher says go before the proxy has confirmed the policy: a
 # connection made the instant the command starts must wait for it and
 # then meet it, allowed or denied, never a proxy with no policy.
