@@ -62,7 +62,8 @@ imsgbuf_clear(struct imsgbuf *ib)
 	}
 	ib->wqlen = 0;
 	for (i = 0; i < ib->nfds; i++)
-		close(ib->fds[i]);
+		if (ib->fds[i] != -1)
+			close(ib->fds[i]);
 	ib->nfds = 0;
 	free(ib->rbuf);
 	ib->rbuf = NULL;
@@ -226,6 +227,7 @@ imsgbuf_read(struct imsgbuf *ib)
 	} cmsgbuf;
 	unsigned char	*nb;
 	ssize_t		 n;
+	int		 before;
 
 	if (ib->rcap - ib->rlen < READ_CHUNK) {
 		size_t ncap = ib->rlen + READ_CHUNK;
@@ -247,9 +249,22 @@ imsgbuf_read(struct imsgbuf *ib)
 	} while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return -1;
+	before = ib->nfds;
 	imsgbuf_take_fds(ib, &msg);
-	if (msg.msg_flags & MSG_CTRUNC)
-		ib->bad_fd = 1;	/* the kernel closed what did not fit */
+	if (msg.msg_flags & MSG_CTRUNC) {
+		/*
+		 * The kernel closed a descriptor it could not install: our
+		 * table or the system's was full.  A read ends at a message
+		 * that carries one, and a message carries at most one, so if
+		 * none arrived it was this read's only one: keep its place
+		 * (-1) so that message alone is marked lost and the channel
+		 * lives.  More than one in a read breaks the protocol.
+		 */
+		if (ib->nfds == before && ib->nfds < IMSG_MAX_PENDING_FDS)
+			ib->fds[ib->nfds++] = -1;
+		else
+			ib->bad_fd = 1;
+	}
 	ib->rlen += (size_t)n;
 	return n;
 }
@@ -294,6 +309,7 @@ imsg_get(struct imsgbuf *ib, struct imsg *imsg)
 			return -1;
 		}
 		imsg->fd = ib->fds[0];
+		imsg->fd_lost = imsg->fd == -1;
 		memmove(ib->fds, ib->fds + 1,
 		    (size_t)(ib->nfds - 1) * sizeof(int));
 		ib->nfds--;

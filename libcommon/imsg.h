@@ -54,6 +54,7 @@ struct imsgbuf {
 struct imsg {
 	struct imsg_hdr	 hdr;
 	int		 fd;		/* -1 if none (or taken) */
+	int		 fd_lost;	/* one was sent, the kernel closed it */
 	void		*data;		/* payload, NULL if empty */
 	size_t		 datalen;
 };

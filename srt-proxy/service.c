@@ -184,6 +184,13 @@ service_client(struct proxy *px, struct imsg *imsg)
 	struct srt_client	cl;
 	int			fd;
 
+	if (imsg->fd_lost) {
+		/* Only that client is lost (the bridge closed its copy, so
+		 * it sees the connection end); the channel goes on. */
+		log_warnx("a client's socket was lost in transit: no "
+		    "descriptor was free to receive it");
+		return imsg_get_data(imsg, &cl, sizeof(cl)) == 0;
+	}
 	fd = imsg_get_fd(imsg);
 	if (fd == -1 || imsg_get_data(imsg, &cl, sizeof(cl)) == -1 ||
 	    (cl.listener != SRT_LISTEN_HTTP && cl.listener != SRT_LISTEN_SOCKS)) {

@@ -1,5 +1,6 @@
 /* Framing: partial reads, many messages per read, oversize, fd passing,
  * unexpected fds, EOF. */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -221,6 +222,50 @@ test_fd_promised_absent(void)
 	close(sv[1]);
 }
 
+/* A receiver with no descriptor free: the kernel closes the one sent
+ * (MSG_CTRUNC).  That message is marked lost; the channel goes on. */
+static void
+test_fd_lost_in_transit(void)
+{
+	struct imsgbuf	a, b;
+	struct imsg	m;
+	struct rlimit	rl, low;
+	int		sv[2], fill[64], nfill = 0, got;
+
+	pair(sv);
+	imsgbuf_init(&a, sv[0]);
+	imsgbuf_init(&b, sv[1]);
+	imsgbuf_allow_fdpass(&b);
+	imsg_compose(&a, 6, 0, 0, open("/dev/null", O_RDONLY), "y", 1);
+	imsg_compose(&a, 7, 0, 0, open("/dev/null", O_RDONLY), "z", 1);
+	imsgbuf_flush(&a);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	low = rl;
+	low.rlim_cur = 64;
+	setrlimit(RLIMIT_NOFILE, &low);
+	while (nfill < 64 && (fill[nfill] = open("/dev/null", O_RDONLY)) != -1)
+		nfill++;
+	tap_ok(imsgbuf_read(&b) > 0, "a read with the descriptor table full");
+	while (nfill > 0)
+		close(fill[--nfill]);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	tap_ok(imsg_get(&b, &m) == 1 && m.hdr.type == 6 && m.fd == -1 &&
+	    m.fd_lost && m.datalen == 1, "its message arrives, marked lost");
+	imsg_free(&m);
+	tap_ok(imsgbuf_read(&b) > 0 && imsg_get(&b, &m) == 1 &&
+	    m.hdr.type == 7 && !m.fd_lost && m.fd != -1,
+	    "the next message has its own descriptor");
+	got = imsg_get_fd(&m);
+	tap_ok(got != -1 && fcntl(got, F_GETFD) != -1, "and it is open");
+	if (got != -1)
+		close(got);
+	imsg_free(&m);
+	imsgbuf_clear(&a);
+	imsgbuf_clear(&b);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 test_eof(void)
 {
@@ -244,6 +289,7 @@ main(void)
 	test_fdpass();
 	test_unexpected_fd();
 	test_fd_promised_absent();
+	test_fd_lost_in_transit();
 	test_eof();
 	return tap_done();
 }
