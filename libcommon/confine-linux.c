@@ -142,8 +142,10 @@ static const int confine_stdio[] = {
 	SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid),
 	SCMP_SYS(getegid), SCMP_SYS(getresuid), SCMP_SYS(getresgid),
 	SCMP_SYS(getgroups), SCMP_SYS(getpgrp),
-	/* libc internals: locks, randomness, rseq, affinity for sysconf. */
+	/* libc internals: locks, randomness, rseq, affinity and sysinfo
+	 * for sysconf (qsort asks it for the memory size: OpenSSL sorts). */
 	SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(sched_yield),
+	SCMP_SYS(sysinfo),
 	SCMP_SYS(sched_getaffinity), SCMP_SYS(set_robust_list),
 	SCMP_SYS(rseq), SCMP_SYS(set_tid_address), SCMP_SYS(uname),
 	SCMP_SYS(getrusage),
