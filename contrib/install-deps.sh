@@ -3,7 +3,7 @@
 # missing.
 # Says what it runs; needs root (or sudo) only when something is missing.
 set -eu
-BUILD="gcc make pkg-config libseccomp-dev libyajl-dev libbsd-dev libevent-dev"
+BUILD="gcc make pkg-config libseccomp-dev libyajl-dev libbsd-dev libevent-dev libssl-dev"
 TEST="bats curl python3 mandoc iproute2 util-linux procps psmisc openssl git rsyslog"
 FUZZ="clang libclang-rt-14-dev valgrind"
 # The baseline `make bench` measures srt's start-up against; srt itself

@@ -35,6 +35,7 @@ static void	conn_uwrite(struct bufferevent *, void *);
 static void	conn_uevent(struct bufferevent *, short, void *);
 static void	conn_try_next(struct conn *);
 static bool	conn_dial_park(struct conn *);
+static void	conn_dial_tls(struct conn *, struct bufferevent *);
 
 static void
 conn_timer(evutil_socket_t fd, short what, void *arg)
@@ -205,6 +206,9 @@ conn_cread(struct bufferevent *bev, void *arg)
 	case CS_SOCKS_REQ:
 		socks_client_read(c);
 		break;
+	case CS_TUNNEL:
+		bevtun_read(c, true);
+		break;
 	default:
 		break;
 	}
@@ -220,6 +224,10 @@ conn_cwrite(struct bufferevent *bev, void *arg)
 			conn_free(c);
 		return;
 	}
+	if (c->state == CS_TUNNEL) {
+		bevtun_written(c, true);
+		return;
+	}
 	/* Client caught up: resume reading the upstream. */
 	if (c->ubev && c->state == CS_HTTP_XFER)
 		bufferevent_enable(c->ubev, EV_READ);
@@ -230,6 +238,10 @@ conn_cevent(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->state == CS_TUNNEL) {
+		bevtun_end(c, true);
+		return;
+	}
 	if (c->state == CS_HTTP_XFER && (what & BEV_EVENT_EOF) &&
 	    !(what & BEV_EVENT_ERROR)) {
 		http_client_eof(c);
@@ -248,7 +260,9 @@ conn_uread(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CS_HTTP_XFER) {
+	if (c->state == CS_TUNNEL)
+		bevtun_read(c, false);
+	else if (c->state == CS_HTTP_XFER) {
 		/* A byte of the response: the request is not replayed. */
 		c->replay_ok = false;
 		http_upstream_read(c);
@@ -267,7 +281,9 @@ conn_uwrite(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CS_HTTP_XFER && !c->client_eof)
+	if (c->state == CS_TUNNEL)
+		bevtun_written(c, false);
+	else if (c->state == CS_HTTP_XFER && !c->client_eof)
 		bufferevent_enable(c->cbev, EV_READ);
 }
 
@@ -278,16 +294,27 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 	int		 err = errno;
 
 	if (what & BEV_EVENT_CONNECTED) {
+		if (c->via_parent != NULL && c->via_parent->tls &&
+		    !tls_bev(bev)) {
+			conn_dial_tls(c, bev);
+			return;
+		}
 		bufferevent_set_timeouts(bev, NULL, NULL);
 		conn_dialled(c, bev);
 		return;
 	}
 	if (c->dialling) {
+		if (tls_bev(bev))
+			tls_log_failure(c, bev, what);
 		c->dial->last_errno = (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
-		    (err ? err : ECONNREFUSED);
+		    tls_bev(bev) ? EPROTO : (err ? err : ECONNREFUSED);
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
 		conn_try_next(c);
+		return;
+	}
+	if (c->state == CS_TUNNEL) {
+		bevtun_end(c, false);
 		return;
 	}
 	if (c->state == CS_HTTP_XFER) {
@@ -306,6 +333,21 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 	bufferevent_free(c->ubev);
 	c->ubev = NULL;
 	c->uhost[0] = '\0';
+}
+
+/* TCP to an https:// parent is up: the handshake next, on this address. */
+static void
+conn_dial_tls(struct conn *c, struct bufferevent *tcp)
+{
+	if ((c->ubev = tls_wrap(c, tcp)) == NULL) {
+		log_warnx("parent proxy %s:%d: cannot start TLS",
+		    c->via_parent->host, c->via_parent->port);
+		c->dial->last_errno = ENOMEM;
+		conn_try_next(c);
+		return;
+	}
+	bufferevent_setcb(c->ubev, conn_uread, conn_uwrite, conn_uevent, c);
+	bufferevent_enable(c->ubev, EV_READ | EV_WRITE);
 }
 
 /* A socket for dialling addr, made here rather than by libevent so that
@@ -523,6 +565,10 @@ conn_to_tunnel(struct conn *c, const char *answer, size_t alen)
 	size_t		 nc, nu;
 	int		 cfd, ufd;
 
+	if (tls_bev(c->ubev)) {
+		bevtun_start(c, answer, alen);
+		return;
+	}
 	if (answer)
 		evbuffer_add(cout, answer, alen);
 	evbuffer_add_buffer(cout, uin);

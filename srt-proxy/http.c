@@ -223,6 +223,11 @@ http_reuse_alive(struct conn *c)
 	char	b;
 	ssize_t	n;
 
+	/* Under TLS the socket carries records that are no answer (a
+	 * session ticket); a close has already freed the upstream. */
+	if (tls_bev(c->ubev) &&
+	    evbuffer_get_length(bufferevent_get_input(c->ubev)) == 0)
+		return true;
 	n = recv(bufferevent_getfd(c->ubev), &b, 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
 	    evbuffer_get_length(bufferevent_get_input(c->ubev)) == 0)
@@ -583,6 +588,7 @@ http_body_splice_ok(struct conn *c)
 	const struct body	*b = &c->respb;
 
 	if (c->state != CS_HTTP_XFER || c->nobsplice || !c->reqb.done ||
+	    tls_bev(c->ubev) ||
 	    evbuffer_get_length(bufferevent_get_output(c->ubev)) > 0)
 		return false;
 	return b->framing == HTTP_BODY_CLOSE ||

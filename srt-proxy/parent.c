@@ -89,9 +89,9 @@ parse_auth(const char *p, size_t n, struct parent_url *u)
 }
 
 /*
- * [http://][user[:pass]@]host[:port][/...]: a schemeless host:port is
- * taken as http://, as curl does.  https:// needs TLS to the parent,
- * which srt-proxy does not speak: refused.
+ * [http[s]://][user[:pass]@]host[:port][/...]: a schemeless host:port is
+ * taken as http://, as curl does; https:// speaks TLS to the parent
+ * (tls.c) and defaults to port 443.
  */
 int
 parent_parse_url(const char *s, struct parent_url *u, char *why,
@@ -101,15 +101,13 @@ parent_parse_url(const char *s, struct parent_url *u, char *why,
 
 	memset(u, 0, sizeof(*u));
 	if (strncasecmp(p, "https://", 8) == 0) {
-		snprintf(why, whysz, "an https:// parent proxy needs TLS to "
-		    "the parent, which srt-proxy does not support; use http://");
-		return -1;
-	}
-	if (strncasecmp(p, "http://", 7) == 0)
+		u->tls = true;
+		p += 8;
+	} else if (strncasecmp(p, "http://", 7) == 0)
 		p += 7;
 	else if (strstr(p, "://") != NULL) {
-		snprintf(why, whysz, "only http:// parent proxies are "
-		    "supported");
+		snprintf(why, whysz, "only http:// and https:// parent "
+		    "proxies are supported");
 		return -1;
 	}
 	end = p + strcspn(p, "/?#");
@@ -120,11 +118,11 @@ parent_parse_url(const char *s, struct parent_url *u, char *why,
 		}
 		p = at + 1;
 	}
-	if (http_parse_authority(p, end - p, 80, u->host, sizeof(u->host),
-	    &u->port) != HTTP_OK) {
+	if (http_parse_authority(p, end - p, u->tls ? 443 : 80, u->host,
+	    sizeof(u->host), &u->port) != HTTP_OK) {
 		free(u->auth);
 		u->auth = NULL;
-		snprintf(why, whysz, "not an http://host:port URL");
+		snprintf(why, whysz, "not an http[s]://host:port URL");
 		return -1;
 	}
 	return 0;
@@ -351,4 +349,11 @@ parent_select(const struct parent_proxy *pp, const char *host, bool tunnel)
 	if (u == NULL || parent_bypass(pp, host))
 		return NULL;
 	return u;
+}
+
+bool
+parent_tls(const struct parent_proxy *pp)
+{
+	return (pp->http != NULL && pp->http->tls) ||
+	    (pp->https != NULL && pp->https->tls);
 }

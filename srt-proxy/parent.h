@@ -1,7 +1,8 @@
 /*
  * parentProxy: chaining our upstream connections through another HTTP
  * proxy (network.parentProxy {http, https, noProxy}, else the process's
- * own HTTP_PROXY, HTTPS_PROXY and NO_PROXY, as the reference does).
+ * own HTTP_PROXY, HTTPS_PROXY and NO_PROXY, as the reference does), over
+ * TCP for an http:// parent and TLS for an https:// one.
  * Our policy is decided first, on the requested name; the parent only
  * carries what we allowed.
  */
@@ -19,6 +20,7 @@ struct parent_url {
 	char	 host[256];	/* no brackets */
 	int	 port;
 	char	*auth;		/* "Basic ..." from userinfo, or NULL */
+	bool	 tls;		/* https://: TLS to the parent (tls.c) */
 };
 
 struct parent_proxy {
@@ -32,7 +34,7 @@ struct parent_proxy {
 
 /*
  * Fill pp from the settings, or the environment where they say nothing;
- * -1 with a one-line reason for a parent URL we cannot use (https://).
+ * -1 with a one-line reason for a parent URL we cannot use.
  */
 int	parent_load(struct parent_proxy *pp, const struct net_settings *,
 	    char *why, size_t whysz);
@@ -41,6 +43,8 @@ void	parent_free(struct parent_proxy *);
 const struct parent_url *
 	parent_select(const struct parent_proxy *, const char *host,
 	    bool tunnel);
+/* Whether either parent is https:// (TLS needs a CA bundle, tls.c). */
+bool	parent_tls(const struct parent_proxy *);
 /* Exposed for the unit test. */
 int	parent_parse_url(const char *s, struct parent_url *, char *why,
 	    size_t whysz);

@@ -113,7 +113,8 @@ policy_new(struct settings *s)
 	}
 	policy_why[0] = '\0';
 	if (parent_load(&p->parent, &p->s.net, policy_why,
-	    sizeof(policy_why)) == -1) {
+	    sizeof(policy_why)) == -1 || (parent_tls(&p->parent) &&
+	    tls_ready(policy_why, sizeof(policy_why)) == -1)) {
 		log_warnx("%s", policy_why);
 		policy_unref(p);
 		return NULL;

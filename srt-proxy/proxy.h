@@ -110,6 +110,7 @@ enum conn_state {
 	CS_SOCKS_REQ,
 	CS_SOCKS_DIAL,
 	CS_CONNECT_DIAL,	/* CONNECT resolving/connecting */
+	CS_TUNNEL,		/* a tunnel over TLS to a parent (bevtun.c) */
 	CS_CLOSING		/* flushing a final answer */
 };
 
@@ -187,6 +188,7 @@ struct conn {
 	const struct parent_url	*via_parent;	/* in c->pol */
 	struct bodysplice	*bsplice;	/* response body by splice */
 	bool			 nobsplice;	/* refused for this body */
+	bool			 tun_ended;	/* bevtun.c: one side ended */
 };
 
 /* srt-proxy.c */
@@ -244,6 +246,20 @@ int	relay_start(struct proxy *, int cfd, int ufd, const void *pending,
 	    size_t npending, const void *upending, size_t nupending);
 bool	relay_body_start(struct conn *);
 void	relay_pool_room(int);
+
+/* bevtun.c */
+void	bevtun_start(struct conn *, const char *answer, size_t alen);
+void	bevtun_read(struct conn *, bool from_client);
+void	bevtun_written(struct conn *, bool to_client);
+void	bevtun_end(struct conn *, bool client);
+
+/* tls.c */
+void	tls_init(void);
+int	tls_ready(char *why, size_t whysz);
+void	tls_free(void);
+bool	tls_bev(struct bufferevent *);
+struct bufferevent *tls_wrap(struct conn *, struct bufferevent *tcp);
+void	tls_log_failure(struct conn *, struct bufferevent *, short what);
 
 /* resolve.c */
 int	resolve_init(struct proxy *);

@@ -169,6 +169,10 @@ socks_dial_failed(struct conn *c, int err, const char *reason)
 	case ENETUNREACH:
 		socks_fail(c, SOCKS_REP_NETUNREACH);
 		break;
+	case EPROTO:
+		/* TLS to an https:// parent failed: not the host's fault. */
+		socks_fail(c, SOCKS_REP_FAIL);
+		break;
 	default:
 		socks_fail(c, SOCKS_REP_HOSTUNREACH);
 		break;

@@ -648,6 +648,7 @@ proxy_free(struct proxy *px)
 	px->dns = NULL;
 	event_base_free(px->base);
 	px->base = NULL;
+	tls_free();
 }
 
 int
@@ -686,6 +687,7 @@ main(int argc, char *argv[])
 	if (resolve_init(&px) == -1)
 		fatalx_status(125, "cannot set up the resolver");
 	resolve_ifaddrs(&px);
+	tls_init();
 	if (px.settings_path != NULL) {
 		if (policy_load_file(&px, px.settings_path) == -1)
 			fatalx_status(125, "%s: invalid settings",

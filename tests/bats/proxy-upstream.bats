@@ -59,6 +59,56 @@ parent_setup() {
 	    "$D/proxy.log" | head -1)
 	PROXY_PID=$PROXY_PID0
 	export UP CLOSED PP PR PXP PXP_PID PXD PXD_PID PXR PXR_PID PXE PXE_PID
+	tls_parent_setup
+}
+
+# https:// parents: $PT has a certificate for localhost and 127.0.0.1,
+# $PO one for "other"; each CA bundle holds what a proxy should trust.
+# Proxies: $PXT trusts $PT's; $PXN trusts both, but dials $PO by the
+# name localhost; $PXU trusts only "other" yet dials $PT.
+tls_parent_setup() {
+	local n
+	for n in localhost other; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		    -nodes -days 2 -subj "/CN=$n" -keyout "$D/$n.key" \
+		    -out "$D/$n.crt" -addext "subjectAltName=DNS:$n$([ $n = \
+		    localhost ] && echo ,IP:127.0.0.1)" 2>/dev/null
+	done
+	cat "$D/localhost.crt" "$D/other.crt" >"$D/both.crt"
+	for n in pt po; do
+		python3 "$PY/parent_proxy.py" --port-file "$D/$n.port" \
+		    --log "$D/$n.log" --tls-key "$D/$([ $n = pt ] && echo \
+		    localhost || echo other).key" --tls-cert "$D/$([ $n = pt ] &&
+		    echo localhost || echo other).crt" </dev/null >/dev/null 2>&1 &
+		echo $! >"$D/$n.pid"
+		wait_for 10 test -s "$D/$n.port"
+	done
+	PT=$(cat "$D/pt.port") PO=$(cat "$D/po.port")
+	tls_settings "$D/tls.json" "https://user:p%40ss@localhost:$PT"
+	tls_settings "$D/tlsname.json" "https://localhost:$PO"
+	SSL_CERT_FILE=$D/localhost.crt start_proxy "$D/px-tls.log" \
+	    -s "$D/tls.json" -l 127.0.0.1:0
+	PXT=$PORT PXT_PID=$PROXY_PID
+	SSL_CERT_FILE=$D/both.crt start_proxy "$D/px-tlsname.log" \
+	    -s "$D/tlsname.json" -l 127.0.0.1:0
+	PXN=$PORT PXN_PID=$PROXY_PID
+	SSL_CERT_FILE=$D/other.crt start_proxy "$D/px-tlsu.log" \
+	    -s "$D/tls.json" -l 127.0.0.1:0
+	PXU=$PORT PXU_PID=$PROXY_PID
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$D/proxy.log" | head -1)
+	PROXY_PID=$PROXY_PID0
+	export PT PO PXT PXT_PID PXN PXN_PID PXU PXU_PID
+}
+
+# One https:// parent for both plain requests and tunnels.
+tls_settings() {
+	cat >"$1" <<JSON
+{"network": {
+  "allowedDomains": ["*.example.com"],
+  "parentProxy": {"http": "$2", "https": "$2"}
+}}
+JSON
 }
 
 parent_settings() {
@@ -73,16 +123,18 @@ JSON
 }
 
 teardown() {
+	[ -z "${RELOAD_DIR:-}" ] || rm -rf "$RELOAD_DIR"
 	stop_pid "${HPX_PID:-}"
 	stop_pid "${HUP_PID:-}"
 }
 
 teardown_file() {
 	stop_pid "$PROXY_PID0"
-	for p in "$PXP_PID" "$PXD_PID" "$PXR_PID" "$PXE_PID"; do
+	for p in "$PXP_PID" "$PXD_PID" "$PXR_PID" "$PXE_PID" "$PXT_PID" \
+	    "$PXN_PID" "$PXU_PID"; do
 		stop_pid "$p"
 	done
-	for f in fin rst pp pr up.port; do
+	for f in fin rst pp pr pt po up.port; do
 		stop_pid "$(cat "$D/$f.pid" 2>/dev/null)"
 	done
 }
@@ -275,18 +327,127 @@ plog() {
 	! plog | grep -q near
 }
 
-@test "parent: an https:// parent is refused at load, naming the key" {
+@test "parent: an unusable parent URL or CA bundle is refused at load, naming why" {
 	printf '{"network":{"parentProxy":{"https":"https://p.example:3128"}}}' \
 	    >"$BATS_TEST_TMPDIR/s.json"
-	run "$SRT_BIN/srt-proxy" -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
+	SSL_CERT_FILE=$BATS_TEST_TMPDIR/none.crt run "$SRT_BIN/srt-proxy" \
+	    -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
 	echo "$output"
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"/network/parentProxy/https: an https:// parent proxy needs TLS"* ]]
+	[[ "$output" == *"an https:// parent proxy: no CA bundle: $BATS_TEST_TMPDIR/none.crt: No such file or directory"* ]]
+	: >"$BATS_TEST_TMPDIR/empty.crt"
+	SSL_CERT_FILE=$BATS_TEST_TMPDIR/empty.crt run "$SRT_BIN/srt-proxy" \
+	    -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no certificate in the CA bundle $BATS_TEST_TMPDIR/empty.crt"* ]]
 	printf '{"network":{"parentProxy":{"http":"socks5://p:1"}}}' \
 	    >"$BATS_TEST_TMPDIR/s.json"
 	run "$SRT_BIN/srt-proxy" -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"/network/parentProxy/http: only http://"* ]]
+	[[ "$output" == *"/network/parentProxy/http: only http:// and https://"* ]]
+}
+
+tlog() {
+	cat "$D/pt.log" 2>/dev/null || true
+}
+
+@test "https parent: CONNECT, a plain request and SOCKS5 go over TLS, with SNI and Basic auth" {
+	: >"$D/pt.log"
+	run via "$PXT" -p "http://t1.example.com:$UP/bytes/3000000"
+	[ "$output" = "200" ]
+	[ "$(sha "$BATS_TEST_TMPDIR/body")" = "$(expected_sha 3000000)" ]
+	run via "$PXT" "http://t2.example.com:$UP/chunked/200000"
+	[ "$output" = "200" ]
+	[ "$(sha "$BATS_TEST_TMPDIR/body")" = "$(expected_sha 200000)" ]
+	run curl -sS -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' \
+	    --socks5-hostname "127.0.0.1:$PXT" \
+	    "http://t3.example.com:$UP/bytes/70000"
+	[ "$output" = "200" ]
+	[ "$(sha "$BATS_TEST_TMPDIR/body")" = "$(expected_sha 70000)" ]
+	tlog
+	[ "$(tlog | grep -c '^tls localhost$')" -eq 3 ]
+	tlog | grep -qx "CONNECT t1.example.com:$UP auth=Basic dXNlcjpwQHNz"
+	tlog | grep -qx "GET http://t2.example.com:$UP/chunked/200000 auth=Basic dXNlcjpwQHNz"
+	tlog | grep -qx "CONNECT t3.example.com:$UP auth=Basic dXNlcjpwQHNz"
+	# Nothing of it went in the clear: no request line outside TLS.
+	[ "$(tlog | grep -vc '^tls ')" -eq 3 ]
+}
+
+@test "https parent: an upload through the tunnel arrives whole; keep-alive requests each reach it" {
+	head -c 5000000 /dev/urandom >"$BATS_TEST_TMPDIR/up"
+	run curl -sS -p -x "http://127.0.0.1:$PXT" --data-binary \
+	    @"$BATS_TEST_TMPDIR/up" "http://t4.example.com:$UP/sha"
+	echo "$output"
+	[ "$output" = "$(sha "$BATS_TEST_TMPDIR/up")" ]
+	: >"$D/pt.log"
+	run curl -sS -x "http://127.0.0.1:$PXT" -w '%{num_connects}\n' \
+	    -o /dev/null "http://t5.example.com:$UP/bytes/10" \
+	    -o /dev/null "http://t5.example.com:$UP/bytes/20"
+	echo "$output"
+	[ "${lines[0]}" = 1 ] && [ "${lines[1]}" = 0 ]
+	[ "$(tlog | grep -c "^GET http://t5.example.com:$UP/bytes/")" -eq 2 ]
+}
+
+@test "https parent: a wrong name or an untrusted certificate: 502, SOCKS reply 1, a warning, no request sent" {
+	: >"$D/po.log"
+	: >"$D/pt.log"
+	run via "$PXN" -p "http://far.example.com:$UP/"
+	[ "$output" = "502" ]
+	run via "$PXN" "http://far.example.com:$UP/"
+	[ "$output" = "502" ]
+	run python3 "$PY/client.py" socks "$PXN" far.example.com "$UP"
+	[ "$output" = "reply 1" ]
+	grep -q "parent proxy localhost:$PO: TLS: hostname mismatch" \
+	    "$D/px-tlsname.log"
+	run via "$PXU" -p "http://far.example.com:$UP/"
+	[ "$output" = "502" ]
+	run python3 "$PY/client.py" socks "$PXU" far.example.com "$UP"
+	[ "$output" = "reply 1" ]
+	grep -q "parent proxy localhost:$PT: TLS: self-signed certificate" \
+	    "$D/px-tlsu.log"
+	! grep -E 'CONNECT|GET' "$D/po.log" "$D/pt.log"
+	kill -0 "$PXN_PID"
+	kill -0 "$PXU_PID"
+}
+
+# The bundle is read only when a policy first names an https:// parent:
+# here after the proxy confined itself (seccomp, Landlock).
+@test "https parent named by a SIGHUP reload: the confined proxy reads its CA bundle then" {
+	: >"$D/pt.log"
+	# Root drops to nobody, who must reach the file to reload it.
+	RELOAD_DIR=$(mktemp -d /tmp/srt-tls-reload.XXXXXX)
+	chmod 755 "$RELOAD_DIR"
+	printf '{"network":{"allowedDomains":["*.example.com"]}}\n' \
+	    >"$RELOAD_DIR/r.json"
+	chmod 644 "$RELOAD_DIR/r.json"
+	SSL_CERT_FILE=$D/localhost.crt start_proxy "$BATS_TEST_TMPDIR/px.log" \
+	    -s "$RELOAD_DIR/r.json" -l 127.0.0.1:0
+	HPX_PID=$PROXY_PID
+	grep -q 'confined: .*seccomp applied' "$BATS_TEST_TMPDIR/px.log"
+	tls_settings "$RELOAD_DIR/r.json" "https://localhost:$PT"
+	kill -HUP "$HPX_PID"
+	wait_for 10 grep -q 'reloaded' "$BATS_TEST_TMPDIR/px.log"
+	run via "$PORT" -p "http://r1.example.com:$UP/bytes/1000"
+	cat "$BATS_TEST_TMPDIR/px.log"
+	[ "$output" = "200" ]
+	grep -q 'TLS: 1 certificates from' "$BATS_TEST_TMPDIR/px.log"
+	tlog | grep -qx "CONNECT r1.example.com:$UP auth=-"
+	kill -0 "$HPX_PID"
+}
+
+@test "https parent: a denied request never reaches it; the tunnel closes when the client leaves" {
+	: >"$D/pt.log"
+	run via "$PXT" -p "http://not.listed.org:$UP/"
+	[ "$output" = "403" ]
+	! tlog | grep -q not.listed
+	# A client that hangs up mid-download: the proxy frees the tunnel.
+	timeout 10 curl -s -p -x "http://127.0.0.1:$PXT" --max-time 2 \
+	    --limit-rate 100k -o /dev/null \
+	    "http://t6.example.com:$UP/bytes/50000000" || true
+	wait_for 10 sh -c "[ -z \"\$(ss -Htn state established \
+	    '( dport = :$PT )')\" ]"
+	run via "$PXT" -p "http://t7.example.com:$UP/bytes/100"
+	[ "$output" = "200" ]
 }
 
 # End to end: srt-launch starts the proxy in service mode; the sandboxed
@@ -314,4 +475,27 @@ JSON
 	echo "$output"
 	[ "$output" = "200" ]
 	plog | grep -qx "CONNECT env2.example.com:$UP auth=-"
+}
+
+@test "https parent via srt-launch: the proxy it starts trusts \$SSL_CERT_FILE" {
+	: >"$D/pt.log"
+	cat >"$BATS_TEST_TMPDIR/l.json" <<JSON
+{"network": {"allowedDomains": ["*.example.com"],
+  "parentProxy": {"https": "https://localhost:$PT"}}}
+JSON
+	chmod 644 "$BATS_TEST_TMPDIR/l.json"
+	SSL_CERT_FILE=$D/localhost.crt run "$SRT_BIN/srt-launch" \
+	    -s "$BATS_TEST_TMPDIR/l.json" -- curl -sS --max-time 10 -p \
+	    -o /dev/null -w '%{http_code}' "http://e3.example.com:$UP/bytes/100"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "200" ]
+	tlog | grep -qx "CONNECT e3.example.com:$UP auth=-"
+	SSL_CERT_FILE=$D/other.crt run "$SRT_BIN/srt-launch" \
+	    -s "$BATS_TEST_TMPDIR/l.json" -- curl -sS --max-time 10 -p \
+	    -o /dev/null -w '%{http_code}' "http://e4.example.com:$UP/bytes/100"
+	echo "$output"
+	[[ "$output" == *"parent proxy localhost:$PT: TLS: self-signed certificate"* ]]
+	[[ "$output" == *"response 502"* ]]
+	! tlog | grep -q e4.example
 }

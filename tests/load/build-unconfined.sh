@@ -7,7 +7,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 b=${SRT_BUILD:-build}
 cd "$top"
-pk="libseccomp yajl libbsd-overlay libevent"
+pk="libseccomp yajl libbsd-overlay libevent libevent_openssl openssl"
 out=$b/tests/srt-proxy-unconfined
 mkdir -p "$b/tests"
 # shellcheck disable=SC2046

@@ -4,11 +4,13 @@ host:port by tunnelling to 127.0.0.1:port (every name is this host), and
 absolute-form requests by forwarding them there.  Each request head is
 logged to --log as "METHOD TARGET auth=<Proxy-Authorization or ->".
 --refuse answers every CONNECT with 403, --hangup closes without an
-answer."""
+answer.  With --tls-cert and --tls-key it is an https:// parent: each
+client speaks TLS to it first, and "tls SNI-or-none" is logged."""
 import argparse
 import os
 import select
 import socket
+import ssl
 import threading
 
 ap = argparse.ArgumentParser()
@@ -16,7 +18,14 @@ ap.add_argument("--port-file", required=True)
 ap.add_argument("--log", required=True)
 ap.add_argument("--refuse", action="store_true")
 ap.add_argument("--hangup", action="store_true")
+ap.add_argument("--tls-cert")
+ap.add_argument("--tls-key")
 a = ap.parse_args()
+tls = None
+if a.tls_cert:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(a.tls_cert, a.tls_key)
+    tls.sni_callback = lambda so, name, ctx: setattr(so, "srt_sni", name)
 lock = threading.Lock()
 
 
@@ -29,7 +38,10 @@ def log(line):
 def pump(x, y):
     socks = [x, y]
     while True:
-        r, _, _ = select.select(socks, [], [], 30)
+        # A TLS socket may hold decrypted bytes select cannot see.
+        r = [s for s in socks if isinstance(s, ssl.SSLSocket) and s.pending()]
+        if not r:
+            r, _, _ = select.select(socks, [], [], 30)
         if not r:
             return
         for s in r:
@@ -52,6 +64,9 @@ def read_head(s):
 
 def serve(c):
     try:
+        if tls:
+            c = tls.wrap_socket(c, server_side=True)
+            log("tls %s" % (getattr(c, "srt_sni", None) or "none"))
         lines, rest = read_head(c)
         if lines is None:
             return

@@ -42,9 +42,19 @@ test_urls(void)
 	    "user without password");
 	TAP_EQ_STR(u.auth, "Basic dTo=", "u:");
 	free(u.auth);
-	TAP_EQ_INT(parent_parse_url("https://h:443", &u, why, sizeof(why)),
-	    -1, "https refused");
-	tap_ok(strstr(why, "TLS") != NULL, "the reason says TLS: %s", why);
+	TAP_EQ_INT(parent_parse_url("https://h:8443", &u, why, sizeof(why)),
+	    0, "https:// parsed");
+	tap_ok(u.tls && u.port == 8443 && strcmp(u.host, "h") == 0,
+	    "https:// means TLS, to h:8443");
+	TAP_EQ_INT(parent_parse_url("HTTPS://u:p@[::1]/", &u, why,
+	    sizeof(why)), 0, "https:// with userinfo, v6, no port");
+	tap_ok(u.tls && u.port == 443 && strcmp(u.host, "::1") == 0,
+	    "port 443 by default");
+	TAP_EQ_STR(u.auth, "Basic dTpw", "its Basic auth");
+	free(u.auth);
+	TAP_EQ_INT(parent_parse_url("http://h", &u, why, sizeof(why)), 0,
+	    "http:// parsed");
+	tap_ok(!u.tls && u.port == 80, "http:// is TCP, port 80");
 	TAP_EQ_INT(parent_parse_url("socks5://h:1", &u, why, sizeof(why)), -1,
 	    "other schemes refused");
 	TAP_EQ_INT(parent_parse_url("http://h:99999", &u, why, sizeof(why)),
@@ -98,11 +108,17 @@ test_bypass(void)
 	parent_free(&pp);
 
 	memset(&n, 0, sizeof(n));
-	n.parent_https = "https://p:1";
+	n.parent_https = "ftp://p:1";
 	TAP_EQ_INT(parent_load(&pp, &n, why, sizeof(why)), -1,
-	    "https:// in settings refused");
+	    "ftp:// in settings refused");
 	tap_ok(strncmp(why, "/network/parentProxy/https: ", 28) == 0,
 	    "names the key: %s", why);
+	memset(&n, 0, sizeof(n));
+	n.parent_https = "https://p:1";
+	TAP_EQ_INT(parent_load(&pp, &n, why, sizeof(why)), 0,
+	    "https:// in settings loads");
+	tap_ok(parent_tls(&pp) && pp.http == NULL, "and needs TLS");
+	parent_free(&pp);
 }
 
 static void
@@ -136,7 +152,7 @@ test_env(void)
 	tap_ok(parent_select(&pp, "near.test", true) == NULL, "no_proxy");
 	parent_free(&pp);
 
-	setenv("HTTPS_PROXY", "https://tls.parent:443", 1);
+	setenv("HTTPS_PROXY", "gopher://tls.parent:443", 1);
 	TAP_EQ_INT(parent_load(&pp, &n, why, sizeof(why)), 0,
 	    "an unusable env URL is ignored, not fatal");
 	tap_ok(pp.https == NULL, "and not used");

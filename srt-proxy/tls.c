@@ -1,0 +1,207 @@
+/*
+ * TLS to an https:// parent proxy, with OpenSSL through libevent's
+ * bufferevent_openssl.  Only our leg to the parent is TLS: what the
+ * client tunnels through it (its own TLS, usually) is opaque as ever.
+ *
+ * Trust: the system's CA bundle ($SSL_CERT_FILE, else OpenSSL's default
+ * file), opened before the proxy confines itself and read once, on the
+ * first policy that names an https:// parent: a confined process cannot
+ * open it later, and a proxy with no such parent never parses it.  The
+ * parent's certificate must chain to it and name the parent's host (RFC
+ * 6125); SNI carries a host name, never an IP literal (RFC 6066 3).
+ * OpenSSL's configuration file is not read (it cannot be, once confined);
+ * the floor it would set on Debian is set here: TLS 1.2, security level 2.
+ */
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+
+#include "libcommon/log.h"
+#include "srt-proxy/proxy.h"
+
+static int	 ca_fd = -1;
+static int	 ca_errno;
+static char	 ca_path[PATH_MAX];
+static SSL_CTX	*ctx;
+static char	 ctx_why[PATH_MAX + 64];	/* why there is none */
+
+void
+tls_init(void)
+{
+	const char	*p = getenv(X509_get_default_cert_file_env());
+
+	if (p == NULL || *p == '\0')
+		p = X509_get_default_cert_file();
+	strlcpy(ca_path, p, sizeof(ca_path));
+	if ((ca_fd = open(ca_path, O_RDONLY | O_CLOEXEC)) == -1)
+		ca_errno = errno;
+}
+
+/* Every certificate of the bundle into the store; how many. */
+static int
+tls_load_bundle(X509_STORE *store)
+{
+	BIO	*bio;
+	X509	*x;
+	int	 n = 0;
+
+	if ((bio = BIO_new_fd(ca_fd, BIO_NOCLOSE)) == NULL)
+		return 0;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_cert(store, x) == 1)
+			n++;
+		X509_free(x);
+	}
+	/* The loop ends on "no start line" at the end of the file. */
+	ERR_clear_error();
+	BIO_free(bio);
+	return n;
+}
+
+static SSL_CTX *
+tls_ctx_new(void)
+{
+	SSL_CTX	*c;
+	int	 n;
+
+	if (ca_fd == -1) {
+		snprintf(ctx_why, sizeof(ctx_why), "no CA bundle: %s: %s",
+		    ca_path, strerror(ca_errno));
+		return NULL;
+	}
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1 ||
+	    (c = SSL_CTX_new(TLS_client_method())) == NULL) {
+		snprintf(ctx_why, sizeof(ctx_why), "cannot set up TLS");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+	SSL_CTX_set_security_level(c, 2);
+	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+	n = tls_load_bundle(SSL_CTX_get_cert_store(c));
+	/* Read once: the descriptor has nothing more to give. */
+	close(ca_fd);
+	ca_fd = -1;
+	if (n == 0) {
+		snprintf(ctx_why, sizeof(ctx_why), "no certificate in the CA "
+		    "bundle %s", ca_path);
+		SSL_CTX_free(c);
+		return NULL;
+	}
+	log_debug("TLS: %d certificates from %s", n, ca_path);
+	return c;
+}
+
+int
+tls_ready(char *why, size_t whysz)
+{
+	if (ctx == NULL && ctx_why[0] == '\0')
+		ctx = tls_ctx_new();
+	if (ctx == NULL) {
+		snprintf(why, whysz, "an https:// parent proxy: %s", ctx_why);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tls_free(void)
+{
+	if (ctx != NULL)
+		SSL_CTX_free(ctx);
+	ctx = NULL;
+	if (ca_fd != -1)
+		close(ca_fd);
+	ca_fd = -1;
+}
+
+bool
+tls_bev(struct bufferevent *bev)
+{
+	return bev != NULL && bufferevent_openssl_get_ssl(bev) != NULL;
+}
+
+static SSL *
+tls_ssl_new(const char *host)
+{
+	SSL		*ssl;
+	struct in6_addr	 a;
+	bool		 literal = inet_pton(AF_INET, host, &a) == 1 ||
+			    inet_pton(AF_INET6, host, &a) == 1;
+
+	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL)
+		return NULL;
+	if (literal ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+	    host) != 1 : SSL_set_tlsext_host_name(ssl, host) != 1 ||
+	    SSL_set1_host(ssl, host) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	return ssl;
+}
+
+/*
+ * The TCP leg to the parent is up: the same socket, now under TLS.  The
+ * new bufferevent reports BEV_EVENT_CONNECTED when the handshake is done
+ * (the connect timeout still runs), an error when it fails.
+ */
+struct bufferevent *
+tls_wrap(struct conn *c, struct bufferevent *tcp)
+{
+	struct timeval		 tv = { PROXY_CONNECT_TIMEOUT, 0 };
+	struct bufferevent	*bev;
+	SSL			*ssl;
+	int			 fd = bufferevent_getfd(tcp);
+
+	if ((ssl = tls_ssl_new(c->via_parent->host)) == NULL) {
+		bufferevent_free(tcp);
+		return NULL;
+	}
+	bufferevent_setfd(tcp, -1);
+	bufferevent_free(tcp);
+	bev = bufferevent_openssl_socket_new(c->px->base, fd, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		close(fd);
+		return NULL;
+	}
+	/* A parent that closes without close_notify ends the stream, as
+	 * with plain TCP; what it carries has its own framing. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	return bev;
+}
+
+/* Why the handshake with the parent failed, in one warning. */
+void
+tls_log_failure(struct conn *c, struct bufferevent *bev, short what)
+{
+	SSL		*ssl = bufferevent_openssl_get_ssl(bev);
+	unsigned long	 e = bufferevent_get_openssl_error(bev);
+	long		 v = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
+	char		 buf[256] = "closed during the handshake";
+
+	if (what & BEV_EVENT_TIMEOUT)
+		strlcpy(buf, "the handshake timed out", sizeof(buf));
+	else if (v != X509_V_OK)
+		strlcpy(buf, X509_verify_cert_error_string(v), sizeof(buf));
+	else if (e != 0)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	while (bufferevent_get_openssl_error(bev) != 0)
+		;
+	log_warnx("parent proxy %s:%d: TLS: %s", c->via_parent->host,
+	    c->via_parent->port, buf);
+}
