@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # srt-proxy under valgrind memcheck for one short session: allowed,
 # denied, malformed, keep-alive, chunked upload, CONNECT and SOCKS
-# tunnels with data, an upstream's Connection: close, parentProxy (plain,
-# CONNECT, SOCKS), the replay when a kept-alive upstream closes at reuse,
+# tunnels with data, an upstream's Connection: close, parentProxy (plain
+# requests to an http:// parent, CONNECT and SOCKS over TLS to an https://
+# one), the replay when a kept-alive upstream closes at reuse,
 # then SIGTERM; no invalid access, no leak.
 #
 # valgrind implements neither seccomp(2) nor Landlock, so the proxy's
@@ -26,10 +27,18 @@ setup_file() {
 	# A parent proxy for far.parent.test (it tunnels every name to this
 	# host) and an upstream that closes a kept-alive connection at reuse.
 	local m
-	for m in parent reuse; do
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -days 2 -subj /CN=localhost -keyout "$T/tls.key" \
+	    -out "$T/tls.crt" -addext subjectAltName=DNS:localhost 2>/dev/null
+	for m in parent tls reuse; do
 		if [ $m = parent ]; then
 			python3 "$SRT_TESTS/proxy/parent_proxy.py" \
 			    --port-file "$T/$m.port" --log "$T/$m.log" \
+			    </dev/null >/dev/null 2>&1 &
+		elif [ $m = tls ]; then
+			python3 "$SRT_TESTS/proxy/parent_proxy.py" \
+			    --port-file "$T/$m.port" --log "$T/$m.log" \
+			    --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" \
 			    </dev/null >/dev/null 2>&1 &
 		else
 			python3 "$SRT_TESTS/proxy/reuse_upstream.py" \
@@ -40,13 +49,15 @@ setup_file() {
 		wait_for 10 test -s "$T/$m.port" || return 1
 	done
 	export PARENT_PORT=$(cat "$T/parent.port") RU_PORT=$(cat "$T/reuse.port")
+	export TLS_PORT=$(cat "$T/tls.port")
 	# px_settings' lists, plus the parent; loopback is dialled directly.
 	cat >"$T/s.json" <<JSON
 {
  "network": {
   "allowedDomains": ["localhost", "127.0.0.1", "*.parent.test"],
   "deniedDomains": ["denied.test"],
-  "parentProxy": {"http": "http://user:pw@127.0.0.1:$PARENT_PORT"}
+  "parentProxy": {"http": "http://user:pw@127.0.0.1:$PARENT_PORT",
+    "https": "https://user:pw@localhost:$TLS_PORT"}
  }
 }
 JSON
@@ -63,9 +74,9 @@ wait $!
 echo $? >"$d/vg.rc"
 SH
 	chmod +x "$T/rc.sh"
-	SRT_BIN="$T/bin" proxy_start "$T" "$T/s.json" "$T/rc.sh" "$T" valgrind \
-	    --log-file="$T/vg.log" --vgdb=no --leak-check=full \
-	    --suppressions="$SRT_TESTS/load/valgrind-exit.supp" \
+	SSL_CERT_FILE=$T/tls.crt SRT_BIN="$T/bin" proxy_start "$T" "$T/s.json" \
+	    "$T/rc.sh" "$T" valgrind --log-file="$T/vg.log" --vgdb=no \
+	    --leak-check=full --suppressions="$SRT_TESTS/load/valgrind-exit.supp" \
 	    --error-exitcode=99 -- -t 5 -i 30 ||
 	    { cat "$T/px.log"; return 1; }
 	export PX_PID PX_PORT
@@ -80,7 +91,7 @@ SH
 teardown_file() {
 	. "$SRT_TESTS/load/lib.sh"
 	stop "${PX_PID:-}" "${UP_PID:-}" "$(cat "$T/parent.pid" 2>/dev/null)" \
-	    "$(cat "$T/reuse.pid" 2>/dev/null)"
+	    "$(cat "$T/reuse.pid" 2>/dev/null)" "$(cat "$T/tls.pid" 2>/dev/null)"
 	rm -rf "$T"
 }
 
@@ -110,15 +121,16 @@ session() {
 	session upstream-close
 }
 
-@test "valgrind: parentProxy carries plain, CONNECT and SOCKS5 traffic" {
+@test "valgrind: parentProxy carries plain, and over TLS CONNECT and SOCKS5 traffic" {
 	session parent-get
 	session parent-connect
 	session parent-socks
-	cat "$T/parent.log"
+	cat "$T/parent.log" "$T/tls.log"
 	grep -q "^GET http://far.parent.test:$UP_PORT/bytes/300000 auth=Basic" \
 	    "$T/parent.log"
-	grep -c "^CONNECT far.parent.test:$UP_PORT auth=Basic" "$T/parent.log" |
+	grep -c "^CONNECT far.parent.test:$UP_PORT auth=Basic" "$T/tls.log" |
 	    grep -qx 2
+	grep -c "^tls localhost$" "$T/tls.log" | grep -qx 2
 }
 
 @test "valgrind: a kept-alive upstream closing at reuse: GET replayed, POST 502" {
