@@ -4,11 +4,12 @@
  * client tunnels through it (its own TLS, usually) is opaque as ever.
  *
  * Trust: the system's CA bundle ($SSL_CERT_FILE, else OpenSSL's default
- * file), opened before the proxy confines itself and read once, on the
- * first policy that names an https:// parent: a confined process cannot
- * open it later, and a proxy with no such parent never parses it.  The
- * parent's certificate must chain to it and name the parent's host (RFC
- * 6125); SNI carries a host name, never an IP literal (RFC 6066 3).
+ * file) and $NODE_EXTRA_CA_CERTS, opened before the proxy confines
+ * itself and read once, on the first policy that names an https://
+ * parent: a confined process cannot open them later, and a proxy with no
+ * such parent never parses them.  The parent's certificate must chain to
+ * them and name the parent's host (RFC 6125); SNI carries a host name,
+ * never an IP literal (RFC 6066 3).
  * OpenSSL's configuration file is not read (it cannot be, once confined);
  * the floor it would set on Debian is set here: TLS 1.2, security level 2.
  */
@@ -32,56 +33,82 @@
 #include "libcommon/log.h"
 #include "srt-proxy/proxy.h"
 
-static int	 ca_fd = -1;
-static int	 ca_errno;
-static char	 ca_path[PATH_MAX];
-static SSL_CTX	*ctx;
-static char	 ctx_why[PATH_MAX + 64];	/* why there is none */
+/*
+ * Where trust comes from: the system's bundle, and the extra certificates
+ * Node adds to its own store when NODE_EXTRA_CA_CERTS names a file, so a
+ * private CA set up for the reference works here unchanged.
+ */
+struct ca_src {
+	const char	*var;		/* the environment variable */
+	char		 path[PATH_MAX];
+	int		 fd;
+	int		 err;		/* open's errno */
+	bool		 set;
+};
+
+static struct ca_src	 ca[2] = {
+	{ .var = "SSL_CERT_FILE", .fd = -1 },
+	{ .var = "NODE_EXTRA_CA_CERTS", .fd = -1 },
+};
+static SSL_CTX		*ctx;
+static char		 ctx_why[PATH_MAX + 64];	/* why there is none */
+
+static void
+ca_open(struct ca_src *s, const char *dflt)
+{
+	const char	*p = getenv(s->var);
+
+	if (p == NULL || *p == '\0')
+		p = dflt;
+	if (p == NULL)
+		return;
+	s->set = true;
+	strlcpy(s->path, p, sizeof(s->path));
+	if ((s->fd = open(s->path, O_RDONLY | O_CLOEXEC)) == -1)
+		s->err = errno;
+}
 
 void
 tls_init(void)
 {
-	const char	*p = getenv(X509_get_default_cert_file_env());
-
-	if (p == NULL || *p == '\0')
-		p = X509_get_default_cert_file();
-	strlcpy(ca_path, p, sizeof(ca_path));
-	if ((ca_fd = open(ca_path, O_RDONLY | O_CLOEXEC)) == -1)
-		ca_errno = errno;
+	ca_open(&ca[0], X509_get_default_cert_file());
+	ca_open(&ca[1], NULL);
 }
 
-/* Every certificate of the bundle into the store; how many. */
+/* Every certificate of a bundle into the store; how many.  Read once:
+ * the descriptor has nothing more to give. */
 static int
-tls_load_bundle(X509_STORE *store)
+tls_load_bundle(X509_STORE *store, struct ca_src *s)
 {
 	BIO	*bio;
 	X509	*x;
 	int	 n = 0;
 
-	if ((bio = BIO_new_fd(ca_fd, BIO_NOCLOSE)) == NULL)
+	if (s->fd == -1)
 		return 0;
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (X509_STORE_add_cert(store, x) == 1)
-			n++;
-		X509_free(x);
+	if ((bio = BIO_new_fd(s->fd, BIO_NOCLOSE)) != NULL) {
+		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+			if (X509_STORE_add_cert(store, x) == 1)
+				n++;
+			X509_free(x);
+		}
+		/* The loop ends on "no start line" at the end of the file. */
+		ERR_clear_error();
+		BIO_free(bio);
 	}
-	/* The loop ends on "no start line" at the end of the file. */
-	ERR_clear_error();
-	BIO_free(bio);
+	close(s->fd);
+	s->fd = -1;
+	log_debug("TLS: %d certificates from %s", n, s->path);
 	return n;
 }
 
 static SSL_CTX *
 tls_ctx_new(void)
 {
-	SSL_CTX	*c;
-	int	 n;
+	SSL_CTX		*c;
+	X509_STORE	*store;
+	int		 n, extra;
 
-	if (ca_fd == -1) {
-		snprintf(ctx_why, sizeof(ctx_why), "no CA bundle: %s: %s",
-		    ca_path, strerror(ca_errno));
-		return NULL;
-	}
 	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1 ||
 	    (c = SSL_CTX_new(TLS_client_method())) == NULL) {
 		snprintf(ctx_why, sizeof(ctx_why), "cannot set up TLS");
@@ -90,18 +117,23 @@ tls_ctx_new(void)
 	SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
 	SSL_CTX_set_security_level(c, 2);
 	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
-	n = tls_load_bundle(SSL_CTX_get_cert_store(c));
-	/* Read once: the descriptor has nothing more to give. */
-	close(ca_fd);
-	ca_fd = -1;
-	if (n == 0) {
+	store = SSL_CTX_get_cert_store(c);
+	n = tls_load_bundle(store, &ca[0]);
+	extra = tls_load_bundle(store, &ca[1]);
+	if (ca[1].set && extra == 0)
+		/* Node warns and goes on without them too. */
+		log_warnx("NODE_EXTRA_CA_CERTS: %s: %s; ignored", ca[1].path,
+		    ca[1].err ? strerror(ca[1].err) : "no certificate");
+	if (n + extra > 0)
+		return c;
+	if (ca[0].err != 0)
+		snprintf(ctx_why, sizeof(ctx_why), "no CA bundle: %s: %s",
+		    ca[0].path, strerror(ca[0].err));
+	else
 		snprintf(ctx_why, sizeof(ctx_why), "no certificate in the CA "
-		    "bundle %s", ca_path);
-		SSL_CTX_free(c);
-		return NULL;
-	}
-	log_debug("TLS: %d certificates from %s", n, ca_path);
-	return c;
+		    "bundle %s", ca[0].path);
+	SSL_CTX_free(c);
+	return NULL;
 }
 
 int
@@ -119,12 +151,16 @@ tls_ready(char *why, size_t whysz)
 void
 tls_free(void)
 {
+	size_t	i;
+
 	if (ctx != NULL)
 		SSL_CTX_free(ctx);
 	ctx = NULL;
-	if (ca_fd != -1)
-		close(ca_fd);
-	ca_fd = -1;
+	for (i = 0; i < sizeof(ca) / sizeof(ca[0]); i++) {
+		if (ca[i].fd != -1)
+			close(ca[i].fd);
+		ca[i].fd = -1;
+	}
 }
 
 bool

@@ -5,6 +5,9 @@
 
 load proxy_helpers
 
+# Trust comes only from the bundles a test names: some hosts set this.
+unset NODE_EXTRA_CA_CERTS
+
 setup_file() {
 	export PY
 	D=$BATS_FILE_TMPDIR
@@ -330,19 +333,20 @@ plog() {
 @test "parent: an unusable parent URL or CA bundle is refused at load, naming why" {
 	printf '{"network":{"parentProxy":{"https":"https://p.example:3128"}}}' \
 	    >"$BATS_TEST_TMPDIR/s.json"
-	SSL_CERT_FILE=$BATS_TEST_TMPDIR/none.crt run "$SRT_BIN/srt-proxy" \
-	    -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
+	SSL_CERT_FILE=$BATS_TEST_TMPDIR/none.crt run timeout 10 \
+	    "$SRT_BIN/srt-proxy" -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
 	echo "$output"
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"an https:// parent proxy: no CA bundle: $BATS_TEST_TMPDIR/none.crt: No such file or directory"* ]]
 	: >"$BATS_TEST_TMPDIR/empty.crt"
-	SSL_CERT_FILE=$BATS_TEST_TMPDIR/empty.crt run "$SRT_BIN/srt-proxy" \
-	    -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
+	SSL_CERT_FILE=$BATS_TEST_TMPDIR/empty.crt run timeout 10 \
+	    "$SRT_BIN/srt-proxy" -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"no certificate in the CA bundle $BATS_TEST_TMPDIR/empty.crt"* ]]
 	printf '{"network":{"parentProxy":{"http":"socks5://p:1"}}}' \
 	    >"$BATS_TEST_TMPDIR/s.json"
-	run "$SRT_BIN/srt-proxy" -s "$BATS_TEST_TMPDIR/s.json" -l 127.0.0.1:0
+	run timeout 10 "$SRT_BIN/srt-proxy" -s "$BATS_TEST_TMPDIR/s.json" \
+	    -l 127.0.0.1:0
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"/network/parentProxy/http: only http:// and https://"* ]]
 }
@@ -408,6 +412,28 @@ tlog() {
 	! grep -E 'CONNECT|GET' "$D/po.log" "$D/pt.log"
 	kill -0 "$PXN_PID"
 	kill -0 "$PXU_PID"
+}
+
+@test "https parent: NODE_EXTRA_CA_CERTS adds to the bundle, as in the reference's Node" {
+	: >"$D/pt.log"
+	SSL_CERT_FILE=$D/other.crt NODE_EXTRA_CA_CERTS=$D/localhost.crt \
+	    start_proxy "$BATS_TEST_TMPDIR/px.log" -s "$D/tls.json" \
+	    -l 127.0.0.1:0
+	HPX_PID=$PROXY_PID
+	run via "$PORT" -p "http://n1.example.com:$UP/bytes/1000"
+	[ "$output" = "200" ]
+	tlog | grep -q "^CONNECT n1.example.com:$UP "
+	stop_pid "$HPX_PID"
+	# A file that is not there is ignored with a warning, as Node does.
+	SSL_CERT_FILE=$D/localhost.crt NODE_EXTRA_CA_CERTS=$D/none.crt \
+	    start_proxy "$BATS_TEST_TMPDIR/px2.log" -s "$D/tls.json" \
+	    -l 127.0.0.1:0
+	HPX_PID=$PROXY_PID
+	grep -q "NODE_EXTRA_CA_CERTS: $D/none.crt: No such file or directory; ignored" \
+	    "$BATS_TEST_TMPDIR/px2.log"
+	run via "$PORT" -p "http://n2.example.com:$UP/bytes/1000"
+	[ "$output" = "200" ]
+	tlog | grep -q "^CONNECT n2.example.com:$UP "
 }
 
 # The bundle is read only when a policy first names an https:// parent:

@@ -74,6 +74,7 @@ wait $!
 echo $? >"$d/vg.rc"
 SH
 	chmod +x "$T/rc.sh"
+	unset NODE_EXTRA_CA_CERTS
 	SSL_CERT_FILE=$T/tls.crt SRT_BIN="$T/bin" proxy_start "$T" "$T/s.json" \
 	    "$T/rc.sh" "$T" valgrind --log-file="$T/vg.log" --vgdb=no \
 	    --leak-check=full --suppressions="$SRT_TESTS/load/valgrind-exit.supp" \
