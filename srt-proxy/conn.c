@@ -359,8 +359,14 @@ conn_dial_socket(const struct sockaddr_storage *addr, socklen_t len)
 
 	fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
-	if (fd != -1 && sa_is_loopback((const struct sockaddr *)addr, len))
+	if (fd == -1)
+		return -1;
+	if (sa_is_loopback((const struct sockaddr *)addr, len))
 		tcp_unpaced(fd);
+	/* From the first byte: a TLS handshake to a parent is small
+	 * messages that Nagle would hold for the peer's delayed ACK. */
+	if (addr->ss_family != AF_UNIX)
+		conn_nodelay(fd);
 	return fd;
 }
 
@@ -492,7 +498,6 @@ conn_dialled(struct conn *c, struct bufferevent *bev)
 {
 	c->dialling = false;
 	conn_dial_end(c);
-	conn_nodelay(bufferevent_getfd(bev));
 	strlcpy(c->uhost, c->host, sizeof(c->uhost));
 	c->uport = c->port;
 	bufferevent_enable(bev, EV_READ | EV_WRITE);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +54,21 @@ static struct ca_src	 ca[2] = {
 static SSL_CTX		*ctx;
 static char		 ctx_why[PATH_MAX + 64];	/* why there is none */
 
+/*
+ * The latest session each parent gave us, so the next connection to it
+ * resumes instead of a full handshake (no certificate chain to send and
+ * check, no signature): every CONNECT is a new connection.  Keyed by the
+ * parent's host and port, never shared between parents; a few parents
+ * at most, so a small array.
+ */
+#define TLS_SESSIONS	8
+struct tls_session {
+	char		 key[272];	/* host:port */
+	SSL_SESSION	*sess;
+};
+static struct tls_session	sessions[TLS_SESSIONS];
+static int			nsessions_next;
+
 static void
 ca_open(struct ca_src *s, const char *dflt)
 {
@@ -77,6 +93,48 @@ tls_init(void)
 	/* Often the system's bundle again: parsing it twice costs 30 ms. */
 	if (extra == NULL || strcmp(extra, ca[0].path) != 0)
 		ca_open(&ca[1], NULL);
+}
+
+static struct tls_session *
+tls_session_find(const struct parent_url *u, bool make)
+{
+	char	key[sizeof(sessions[0].key)];
+	int	i;
+
+	snprintf(key, sizeof(key), "%s:%d", u->host, u->port);
+	for (i = 0; i < TLS_SESSIONS; i++)
+		if (strcmp(sessions[i].key, key) == 0)
+			return &sessions[i];
+	if (!make)
+		return NULL;
+	/* A new parent takes the oldest slot. */
+	i = nsessions_next++ % TLS_SESSIONS;
+	if (sessions[i].sess != NULL)
+		SSL_SESSION_free(sessions[i].sess);
+	sessions[i].sess = NULL;
+	strlcpy(sessions[i].key, key, sizeof(sessions[i].key));
+	return &sessions[i];
+}
+
+/*
+ * OpenSSL has a session (TLS 1.3: a ticket after the handshake).  We keep
+ * a copy: the connection's own is marked unresumable when it is freed
+ * without close_notify, as ours are (libevent sends none).
+ */
+static int
+tls_session_new(SSL *ssl, SSL_SESSION *sess)
+{
+	const struct parent_url	*u = SSL_get_app_data(ssl);
+	struct tls_session	*ts;
+	SSL_SESSION		*copy;
+
+	if (u == NULL || (copy = SSL_SESSION_dup(sess)) == NULL)
+		return 0;
+	ts = tls_session_find(u, true);
+	if (ts->sess != NULL)
+		SSL_SESSION_free(ts->sess);
+	ts->sess = copy;
+	return 0;	/* OpenSSL keeps and frees its own */
 }
 
 /* Every certificate of a bundle into the store; how many.  Read once:
@@ -121,6 +179,9 @@ tls_ctx_new(void)
 	SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
 	SSL_CTX_set_security_level(c, 2);
 	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT |
+	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(c, tls_session_new);
 	store = SSL_CTX_get_cert_store(c);
 	n = tls_load_bundle(store, &ca[0]);
 	extra = tls_load_bundle(store, &ca[1]);
@@ -157,6 +218,11 @@ tls_free(void)
 {
 	size_t	i;
 
+	for (i = 0; i < TLS_SESSIONS; i++) {
+		if (sessions[i].sess != NULL)
+			SSL_SESSION_free(sessions[i].sess);
+		memset(&sessions[i], 0, sizeof(sessions[i]));
+	}
 	if (ctx != NULL)
 		SSL_CTX_free(ctx);
 	ctx = NULL;
@@ -174,12 +240,14 @@ tls_bev(struct bufferevent *bev)
 }
 
 static SSL *
-tls_ssl_new(const char *host)
+tls_ssl_new(const struct parent_url *u)
 {
-	SSL		*ssl;
-	struct in6_addr	 a;
-	bool		 literal = inet_pton(AF_INET, host, &a) == 1 ||
-			    inet_pton(AF_INET6, host, &a) == 1;
+	SSL			*ssl;
+	struct in6_addr		 a;
+	struct tls_session	*ts;
+	const char		*host = u->host;
+	bool			 literal = inet_pton(AF_INET, host, &a) == 1 ||
+				    inet_pton(AF_INET6, host, &a) == 1;
 
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL)
 		return NULL;
@@ -189,6 +257,11 @@ tls_ssl_new(const char *host)
 		SSL_free(ssl);
 		return NULL;
 	}
+	/* The parent's URL lives in the policy the connection holds, as
+	 * long as this SSL does: tls_session_new's key. */
+	SSL_set_app_data(ssl, (void *)(uintptr_t)u);
+	if ((ts = tls_session_find(u, false)) != NULL && ts->sess != NULL)
+		SSL_set_session(ssl, ts->sess);
 	return ssl;
 }
 
@@ -205,7 +278,7 @@ tls_wrap(struct conn *c, struct bufferevent *tcp)
 	SSL			*ssl;
 	int			 fd = bufferevent_getfd(tcp);
 
-	if ((ssl = tls_ssl_new(c->via_parent->host)) == NULL) {
+	if ((ssl = tls_ssl_new(c->via_parent)) == NULL) {
 		bufferevent_free(tcp);
 		return NULL;
 	}

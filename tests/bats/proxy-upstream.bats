@@ -355,7 +355,7 @@ tlog() {
 	cat "$D/pt.log" 2>/dev/null || true
 }
 
-@test "https parent: CONNECT, a plain request and SOCKS5 go over TLS, with SNI and Basic auth" {
+@test "https parent: CONNECT, a plain request and SOCKS5 go over TLS, with SNI, Basic auth and resumption" {
 	: >"$D/pt.log"
 	run via "$PXT" -p "http://t1.example.com:$UP/bytes/3000000"
 	[ "$output" = "200" ]
@@ -369,7 +369,9 @@ tlog() {
 	[ "$output" = "200" ]
 	[ "$(sha "$BATS_TEST_TMPDIR/body")" = "$(expected_sha 70000)" ]
 	tlog
-	[ "$(tlog | grep -c '^tls localhost$')" -eq 3 ]
+	[ "$(tlog | grep -Ec '^tls localhost( resumed)?$')" -eq 3 ]
+	# The later connections resume the session of an earlier one.
+	[ "$(tlog | grep -c '^tls localhost resumed$')" -ge 2 ]
 	tlog | grep -qx "CONNECT t1.example.com:$UP auth=Basic dXNlcjpwQHNz"
 	tlog | grep -qx "GET http://t2.example.com:$UP/chunked/200000 auth=Basic dXNlcjpwQHNz"
 	tlog | grep -qx "CONNECT t3.example.com:$UP auth=Basic dXNlcjpwQHNz"

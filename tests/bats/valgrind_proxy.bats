@@ -131,7 +131,8 @@ session() {
 	    "$T/parent.log"
 	grep -c "^CONNECT far.parent.test:$UP_PORT auth=Basic" "$T/tls.log" |
 	    grep -qx 2
-	grep -c "^tls localhost$" "$T/tls.log" | grep -qx 2
+	grep -Ec "^tls localhost( resumed)?$" "$T/tls.log" | grep -qx 2
+	grep -q "^tls localhost resumed$" "$T/tls.log"
 }
 
 @test "valgrind: a kept-alive upstream closing at reuse: GET replayed, POST 502" {

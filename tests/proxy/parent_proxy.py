@@ -5,7 +5,8 @@ absolute-form requests by forwarding them there.  Each request head is
 logged to --log as "METHOD TARGET auth=<Proxy-Authorization or ->".
 --refuse answers every CONNECT with 403, --hangup closes without an
 answer.  With --tls-cert and --tls-key it is an https:// parent: each
-client speaks TLS to it first, and "tls SNI-or-none" is logged."""
+client speaks TLS to it first, and "tls SNI-or-none [resumed]" is
+logged."""
 import argparse
 import os
 import select
@@ -66,7 +67,8 @@ def serve(c):
     try:
         if tls:
             c = tls.wrap_socket(c, server_side=True)
-            log("tls %s" % (getattr(c, "srt_sni", None) or "none"))
+            log("tls %s%s" % (getattr(c, "srt_sni", None) or "none",
+                              " resumed" if c.session_reused else ""))
         lines, rest = read_head(c)
         if lines is None:
             return
