@@ -2,7 +2,7 @@
  * Tunnels the relay cannot splice: those whose upstream leg is TLS (an
  * https:// parent, tls.c).  The connection keeps its two bufferevents
  * and moves whole buffers between them (no copy: evbuffer chains change
- * hands), at most CONN_OUT_HIGH queued towards a slow side.
+ * hands), with conn_backpressure's bound towards a slow side.
  * When either side ends, what it sent is delivered and the tunnel
  * closes: a half-close cannot be passed on through the TLS leg, and the
  * reference ends such tunnels the same way.
@@ -16,8 +16,6 @@
 #include "libcommon/log.h"
 #include "srt-proxy/proxy.h"
 
-#define BEVTUN_HIGH	(1024 * 1024)
-
 void
 bevtun_start(struct conn *c, const char *answer, size_t alen)
 {
@@ -30,8 +28,6 @@ bevtun_start(struct conn *c, const char *answer, size_t alen)
 	evbuffer_add_buffer(cout, bufferevent_get_input(c->ubev));
 	evbuffer_add_buffer(bufferevent_get_output(c->ubev),
 	    bufferevent_get_input(c->cbev));
-	bufferevent_setwatermark(c->cbev, EV_WRITE, BEVTUN_HIGH / 4, 0);
-	bufferevent_setwatermark(c->ubev, EV_WRITE, BEVTUN_HIGH / 4, 0);
 	bufferevent_set_timeouts(c->ubev, NULL, NULL);
 	conn_arm_timer(c, c->px->tun_timeout);
 	bufferevent_enable(c->cbev, EV_READ | EV_WRITE);
@@ -44,11 +40,10 @@ bevtun_read(struct conn *c, bool from_client)
 {
 	struct bufferevent	*from = from_client ? c->cbev : c->ubev;
 	struct bufferevent	*to = from_client ? c->ubev : c->cbev;
-	struct evbuffer		*out = bufferevent_get_output(to);
 
-	evbuffer_add_buffer(out, bufferevent_get_input(from));
-	if (evbuffer_get_length(out) > BEVTUN_HIGH)
-		bufferevent_disable(from, EV_READ);
+	evbuffer_add_buffer(bufferevent_get_output(to),
+	    bufferevent_get_input(from));
+	conn_backpressure(c);
 	conn_arm_timer(c, c->px->tun_timeout);
 }
 

@@ -292,6 +292,7 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn	*c = arg;
 	int		 err = errno;
+	bool		 tls;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		if (c->via_parent != NULL && c->via_parent->tls &&
@@ -304,10 +305,11 @@ conn_uevent(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->dialling) {
-		if (tls_bev(bev))
+		tls = tls_bev(bev);
+		if (tls)
 			tls_log_failure(c, bev, what);
 		c->dial->last_errno = (what & BEV_EVENT_TIMEOUT) ? ETIMEDOUT :
-		    tls_bev(bev) ? EPROTO : (err ? err : ECONNREFUSED);
+		    tls ? EPROTO : (err ? err : ECONNREFUSED);
 		bufferevent_free(c->ubev);
 		c->ubev = NULL;
 		conn_try_next(c);
