@@ -93,10 +93,10 @@ tls_parent_setup() {
 	    -s "$D/tls.json" -l 127.0.0.1:0
 	PXT=$PORT PXT_PID=$PROXY_PID
 	SSL_CERT_FILE=$D/both.crt start_proxy "$D/px-tlsname.log" \
-	    -s "$D/tlsname.json" -l 127.0.0.1:0
+	    -s "$D/tlsname.json" -H "$D/hosts" -l 127.0.0.1:0
 	PXN=$PORT PXN_PID=$PROXY_PID
 	SSL_CERT_FILE=$D/other.crt start_proxy "$D/px-tlsu.log" \
-	    -s "$D/tls.json" -l 127.0.0.1:0
+	    -s "$D/tls.json" -H "$D/hosts" -l 127.0.0.1:0
 	PXU=$PORT PXU_PID=$PROXY_PID
 	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 	    "$D/proxy.log" | head -1)
@@ -411,6 +411,13 @@ tlog() {
 	[ "$output" = "reply 1" ]
 	grep -q "parent proxy localhost:$PT: TLS: self-signed certificate" \
 	    "$D/px-tlsu.log"
+	# No way around the parent: a name these proxies could resolve
+	# themselves (to loopback, which they would refuse: 403) gets the
+	# parent's 502 too.
+	run via "$PXU" -p "http://x.direct.example.com:$UP/"
+	[ "$output" = "502" ]
+	run via "$PXN" "http://x.direct.example.com:$UP/"
+	[ "$output" = "502" ]
 	! grep -E 'CONNECT|GET' "$D/po.log" "$D/pt.log"
 	kill -0 "$PXN_PID"
 	kill -0 "$PXU_PID"
@@ -478,6 +485,16 @@ tlog() {
 	[ "$output" = "200" ]
 }
 
+# launch_get SETTINGS [CURL ARGS...] URL: curl's status code for URL from
+# inside srt-launch, in $output (curl's errors and srt's warnings too).
+launch_get() {
+	local s=$1
+	shift
+	run "$SRT_BIN/srt-launch" -s "$s" -- curl -sS --max-time 10 \
+	    -o /dev/null -w '%{http_code}' "$@"
+	echo "$output"
+}
+
 # End to end: srt-launch starts the proxy in service mode; the sandboxed
 # curl reaches the proxy through the bridge, the proxy the parent.
 @test "parent via srt-launch: from the settings, and from its environment" {
@@ -487,20 +504,16 @@ tlog() {
   "parentProxy": {"http": "http://user:p%40ss@127.0.0.1:$PP"}}}
 JSON
 	chmod 644 "$BATS_TEST_TMPDIR/l.json"
-	run "$SRT_BIN/srt-launch" -s "$BATS_TEST_TMPDIR/l.json" -- \
-	    curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+	launch_get "$BATS_TEST_TMPDIR/l.json" \
 	    "http://e2e.example.com:$UP/bytes/100"
-	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "200" ]
 	plog | grep -qx "GET http://e2e.example.com:$UP/bytes/100 auth=Basic dXNlcjpwQHNz"
 	printf '{"network":{"allowedDomains":["*.example.com"]}}\n' \
 	    >"$BATS_TEST_TMPDIR/p.json"
 	chmod 644 "$BATS_TEST_TMPDIR/p.json"
-	HTTPS_PROXY=http://127.0.0.1:$PP run "$SRT_BIN/srt-launch" \
-	    -s "$BATS_TEST_TMPDIR/p.json" -- curl -sS --max-time 10 -p \
-	    -o /dev/null -w '%{http_code}' "http://env2.example.com:$UP/bytes/100"
-	echo "$output"
+	HTTPS_PROXY=http://127.0.0.1:$PP launch_get "$BATS_TEST_TMPDIR/p.json" \
+	    -p "http://env2.example.com:$UP/bytes/100"
 	[ "$output" = "200" ]
 	plog | grep -qx "CONNECT env2.example.com:$UP auth=-"
 }
@@ -512,17 +525,13 @@ JSON
   "parentProxy": {"https": "https://localhost:$PT"}}}
 JSON
 	chmod 644 "$BATS_TEST_TMPDIR/l.json"
-	SSL_CERT_FILE=$D/localhost.crt run "$SRT_BIN/srt-launch" \
-	    -s "$BATS_TEST_TMPDIR/l.json" -- curl -sS --max-time 10 -p \
-	    -o /dev/null -w '%{http_code}' "http://e3.example.com:$UP/bytes/100"
-	echo "$output"
+	SSL_CERT_FILE=$D/localhost.crt launch_get "$BATS_TEST_TMPDIR/l.json" \
+	    -p "http://e3.example.com:$UP/bytes/100"
 	[ "$status" -eq 0 ]
 	[ "$output" = "200" ]
 	tlog | grep -qx "CONNECT e3.example.com:$UP auth=-"
-	SSL_CERT_FILE=$D/other.crt run "$SRT_BIN/srt-launch" \
-	    -s "$BATS_TEST_TMPDIR/l.json" -- curl -sS --max-time 10 -p \
-	    -o /dev/null -w '%{http_code}' "http://e4.example.com:$UP/bytes/100"
-	echo "$output"
+	SSL_CERT_FILE=$D/other.crt launch_get "$BATS_TEST_TMPDIR/l.json" \
+	    -p "http://e4.example.com:$UP/bytes/100"
 	[[ "$output" == *"parent proxy localhost:$PT: TLS: self-signed certificate"* ]]
 	[[ "$output" == *"response 502"* ]]
 	! tlog | grep -q e4.example
